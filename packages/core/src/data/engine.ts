@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+
+/** How the embedded DuckDB engine is set up. */
+export interface DataEngineOptions {
+  /** Directory DuckDB spills to when a query needs more memory than `memoryLimit`. */
+  tempDir?: string;
+  /** DuckDB memory limit, for example `"1GB"`. Keeps peak memory bounded on large inputs. */
+  memoryLimit?: string;
+  /** Worker threads DuckDB may use; defaults to the machine's cores. */
+  threads?: number;
+}
+
+/** Name and DuckDB type of one column of a relation. */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/** A SQL query that yields rows; the unit that data plugins pass to one another. */
+export interface Relation {
+  /** A complete SELECT statement (no trailing semicolon). */
+  sql: string;
+}
+
+/** Quote an identifier for DuckDB SQL. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quote a string literal for DuckDB SQL. */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The embedded analytical engine (DuckDB) that every data step runs on. */
+export class DataEngine {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Open an in-memory engine that spills to `tempDir` when it runs out of memory. */
+  static async open(options: DataEngineOptions = {}): Promise<DataEngine> {
+    const config: Record<string, string> = {};
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.threads) config.threads = String(options.threads);
+    if (options.tempDir) {
+      mkdirSync(options.tempDir, { recursive: true });
+      config.temp_directory = options.tempDir;
+    }
+    // Insertion order is what users see in files they read back; keep it.
+    config.preserve_insertion_order = 'true';
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    return new DataEngine(instance, connection);
+  }
+
+  /** Run a statement for its effect. */
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  /** Run a query and return its rows as plain JS objects (for small results). */
+  async rows<T extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  /** Run a query that returns one value. */
+  async scalar<T = unknown>(sql: string): Promise<T> {
+    const rows = await this.connection.runAndReadAll(sql);
+    const values = rows.getRowsJS();
+    return (values[0]?.[0] ?? null) as T;
+  }
+
+  /** Column names and types of a relation, without running it. */
+  async columns(relation: Relation): Promise<ColumnInfo[]> {
+    const reader = await this.connection.runAndReadAll(`DESCRIBE ${relation.sql}`);
+    return reader.getRowObjectsJS().map((row) => ({
+      name: String(row.column_name),
+      type: String(row.column_type),
+    }));
+  }
+
+  /** Number of rows of a relation. */
+  async count(relation: Relation): Promise<number> {
+    return Number(await this.scalar(`SELECT count(*) FROM (${relation.sql})`));
+  }
+
+  /** Stream a query chunk by chunk (about 2,048 rows each) without holding the result in memory. */
+  async stream(sql: string, onChunk: (chunk: DuckDBDataChunk) => void | Promise<void>): Promise<number> {
+    const result = await this.connection.stream(sql);
+    let rows = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      rows += chunk.rowCount;
+      await onChunk(chunk);
+    }
+    return rows;
+  }
+
+  /** An appender that adds rows to a table quickly (temporary tables live in the `temp` schema). */
+  async appender(table: string, schema?: string): Promise<DuckDBAppender> {
+    return this.connection.createAppender(table, schema ?? null);
+  }
+
+  /** Write a relation to a Parquet file. */
+  async toParquet(relation: Relation, path: string): Promise<void> {
+    await this.run(`COPY (${relation.sql}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd)`);
+  }
+
+  /** Write a relation to a CSV file with a header. */
+  async toCsv(relation: Relation, path: string): Promise<void> {
+    await this.run(`COPY (${relation.sql}) TO ${literal(path)} (FORMAT csv, HEADER true)`);
+  }
+
+  /** Release the engine. */
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** A relation that reads a Parquet file. */
+export function parquetRelation(path: string): Relation {
+  return { sql: `SELECT * FROM read_parquet(${literal(path)})` };
+}

@@ -1,0 +1,49 @@
+/** @prd/core: the engine of prd. Plugins and the CLI import from here. */
+export { PrdError, isPrdError, formatIssue, formatPrdError, issueLocation, type Issue } from './errors.js';
+export { closest } from './suggest.js';
+export { SeededRandom, deriveSeed } from './random.js';
+export { canonicalJson, hashOf, filesFingerprint } from './hash.js';
+
+export * from './plugin/contract.js';
+export { PluginRegistry, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
+export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';
+
+export { PLUGIN_SLOTS, FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
+export { composeRecipeSchema, recipeSchemaJson, slotSchema } from './recipe/compose.js';
+export { loadRecipe, type LoadedRecipe } from './recipe/load.js';
+export { applyOverride, overridePath, overrideValue } from './recipe/overrides.js';
+export { interpolateEnv } from './recipe/interpolate.js';
+export { describeOrigin, originOf, pointersOf, type Origin, type Provenance } from './recipe/provenance.js';
+export { parseJsonSource, escapePointer, pointerTokens } from './recipe/json-source.js';
+export { resolveRecipe, type ResolvedRecipe, type ResolveOptions } from './recipe/resolve.js';
+export { Secrets, secrets } from './recipe/secrets.js';
+export { RecipeValidator, explainErrors } from './recipe/validate.js';
+
+export { DataEngine, ident, literal, parquetRelation, type ColumnInfo, type DataEngineOptions, type Relation } from './data/engine.js';
+export { BAND_SETS, BAND_SET_NAMES, bandsFrom, bandLabel, type Band } from './data/bands.js';
+export {
+  resolveFeatures,
+  requiredColumns,
+  profileColumnIndex,
+  mlPrefix,
+  DEFAULT_METADATA,
+  DEFAULT_NWP_SOURCE,
+  DEFAULT_TARGET_SOURCE,
+  type FeatureSpec,
+  type ProfileFeature,
+  type ResolvedBaseline,
+  type ResolvedFeatures,
+} from './data/features.js';
+export { withNwpBandProbabilities } from './data/nwp.js';
+export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, type TensorFileHeader, type TensorLayout } from './data/tensor-file.js';
+export { writeTensorFile, type TensorColumn } from './data/tensor-export.js';
+export { writePredictions } from './data/predictions.js';
+
+export { RunEvents, STEP_NAMES, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
+export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
+export { StepCache, type CacheEntryInfo } from './run/cache.js';
+export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
+export { runRecipe, type RunOptions, type RunResult } from './run/runner.js';
+export { mlColumns } from './run/steps/predict.js';
+export { mergeMetrics } from './run/steps/evaluate.js';
+export { gitInfo, type GitInfo } from './run/git.js';

@@ -1,0 +1,260 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { ColumnInfo, DataEngine, Relation } from '../data/engine.js';
+import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
+import type { TensorFile } from '../data/tensor-file.js';
+import type { TrainConfig } from '../recipe/base-schema.js';
+import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
+import type { Preprocessing } from '../run/preprocessing.js';
+
+/** The kinds of plugin, one per recipe slot. */
+export const PLUGIN_KINDS = ['source', 'transform', 'sampler', 'rebalancer', 'model', 'backend', 'tracker', 'evaluator', 'explainer'] as const;
+/** A plugin kind. */
+export type PluginKind = (typeof PLUGIN_KINDS)[number];
+
+/** What every plugin is given when it is created. */
+export interface PluginContext {
+  /** The recipe's seed. */
+  seed: number;
+  /** Directory relative paths in the recipe resolve against (the recipe file's directory). */
+  baseDir: string;
+  /** JSON pointer of this plugin's slot in the recipe (`/data/source`), for error messages. */
+  pointer: string;
+  /** Progress and log events of the run. */
+  events: RunEvents;
+  /** Scratch space for this run. */
+  tempDir: string;
+}
+
+// ----- data -----
+
+/** What a source hands to the pipeline. */
+export interface SourceData {
+  /** Every row of the dataset, with typed columns. */
+  relation: Relation;
+  /** Changes whenever the data changes (paths, sizes, modification times or content), for the step cache. */
+  fingerprint: string;
+  /** One line for plans and reports, such as "2 CSV files under data/". */
+  description: string;
+  /** The files read, if any. */
+  files?: string[];
+}
+
+/** Context of data steps: the engine and the recipe's feature spec. */
+export interface DataContext extends PluginContext {
+  engine: DataEngine;
+  /** The recipe's `data.features` as written. */
+  spec: FeatureSpec;
+}
+
+/** Context of transforms, samplers and rebalancers: the features as resolved against the input's columns. */
+export interface TableContext extends DataContext {
+  features: ResolvedFeatures;
+  columns: ColumnInfo[];
+}
+
+/** `data.source`: yields the rows of a dataset. */
+export interface DataSource {
+  open(ctx: DataContext): Promise<SourceData>;
+}
+
+/** `data.transforms[]`: filters rows or derives columns. Returns a relation over the input. */
+export interface Transform {
+  apply(input: Relation, ctx: TableContext): Promise<Relation> | Relation;
+}
+
+/** The split labels a sampler assigns. */
+export type SplitName = 'train' | 'validation' | 'test';
+
+/** `split`: adds a VARCHAR column `split` with `train`, `validation` or `test` to every row. */
+export interface Sampler {
+  assign(input: Relation, ctx: TableContext): Promise<Relation> | Relation;
+}
+
+/** `rebalance`: resamples the training rows. */
+export interface Rebalancer {
+  apply(train: Relation, ctx: TableContext): Promise<Relation> | Relation;
+}
+
+// ----- models and compute -----
+
+/** Shape of the model's inputs and outputs, from the resolved features. */
+export interface ModelShape {
+  heights: number;
+  profileFeatures: number;
+  singleLevel: number;
+  outputs: number;
+  task: 'bands' | 'regression';
+}
+
+/** `model`: builds an untrained model for a shape. The model type belongs to the backend (tfjs LayersModel). */
+export interface ModelBuilder<M = unknown> {
+  build(shape: ModelShape): M | Promise<M>;
+}
+
+/** Everything a backend needs to train. */
+export interface TrainJob {
+  /** Builds the untrained model; called once unless resuming from a checkpoint. */
+  model: ModelBuilder;
+  /** The model plugin's name and options, recorded with the model. */
+  modelRef: { use: string; with: Record<string, unknown> };
+  shape: ModelShape;
+  train: TensorFile;
+  validation?: TensorFile;
+  config: TrainConfig & { loss: NonNullable<TrainConfig['loss']> };
+  seed: number;
+  /** Final model goes here: model.json + weights, preprocessing.json, MLmodel. */
+  modelDir: string;
+  /** A checkpoint per epoch goes here; `resume` continues from the newest. */
+  checkpointDir: string;
+  resume: boolean;
+  preprocessing: Preprocessing;
+  events: RunEvents;
+  signal: AbortSignal;
+}
+
+/** What training produced. */
+export interface TrainOutcome {
+  history: EpochRecord[];
+  /** The epoch whose weights were kept (the last, or the best with early stopping). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Which runtime trained, such as "tfjs-wasm". */
+  runtime: string;
+  samplesPerSecond: number;
+  parameters: number;
+}
+
+/** Apply a saved model to a tensor file. */
+export interface PredictJob {
+  modelDir: string;
+  input: TensorFile;
+  batchSize: number;
+  events: RunEvents;
+  signal: AbortSignal;
+}
+
+/** `compute`: trains and applies models. */
+export interface ComputeBackend {
+  /** One line for plans, such as "local, tfjs-wasm". */
+  describe(): string;
+  train(job: TrainJob): Promise<TrainOutcome>;
+  /** Predictions, rows x outputs, row-major. */
+  predict(job: PredictJob): Promise<Float32Array>;
+}
+
+// ----- tracking -----
+
+/** What a tracker learns when a run starts. */
+export interface TrackedRun {
+  runId: string;
+  runDir: string;
+  name: string;
+  /** The resolved recipe with secrets left as `${env:NAME}` placeholders. */
+  recipe: Record<string, unknown>;
+  /** Tags such as git commit and user. */
+  tags: Record<string, string>;
+  startTime: number;
+}
+
+/** How a run ended, for trackers. */
+export interface TrackedEnd {
+  status: RunStatus;
+  runDir: string;
+  endTime: number;
+}
+
+/**
+ * `track[]`: mirrors a run somewhere (MLflow, AzureML). Every hook is optional. A tracker that fails never fails
+ * the run: the run directory is the source of truth and `sync` sends what was missed.
+ */
+export interface Tracker {
+  runStarted?(run: TrackedRun): Promise<void>;
+  epochEnded?(record: EpochRecord): Promise<void> | void;
+  runEnded?(end: TrackedEnd): Promise<void>;
+  /** Make the tracker's record of a finished run directory complete. */
+  sync?(runDir: string): Promise<{ sent: string[]; skipped: string[] }>;
+}
+
+// ----- evaluation and explanation -----
+
+/** Nested metrics: `fss -> "0.5" -> ml`. Leaves are numbers (null when undefined, like 0/0). */
+export interface MetricTree {
+  [name: string]: number | null | MetricTree;
+}
+
+/** What an evaluator scores: one split's predictions next to truth and baseline. */
+export interface EvaluationInput {
+  split: SplitName;
+  /** Columns: metadata, truth (`features.targetColumns`), NWP baseline, ML (`features.prefixes.ml`_key). */
+  predictions: Relation;
+  features: ResolvedFeatures;
+  engine: DataEngine;
+}
+
+/** `evaluate[]`: scores predictions. */
+export interface Evaluator {
+  evaluate(input: EvaluationInput): Promise<MetricTree>;
+}
+
+/** What an explainer works on. */
+export interface ExplainInput {
+  modelDir: string;
+  /** Test rows, standardised, as the model sees them. */
+  test: TensorFile;
+  features: ResolvedFeatures;
+  shape: ModelShape;
+  /** Write files (JSON, SVG, PNG) here. */
+  outDir: string;
+  events: RunEvents;
+  signal: AbortSignal;
+}
+
+/** What an explainer produced. */
+export interface ExplainOutcome {
+  summary: MetricTree;
+  files: string[];
+}
+
+/** `explain[]`: explains a trained model. */
+export interface Explainer {
+  explain(input: ExplainInput): Promise<ExplainOutcome>;
+}
+
+// ----- the plugin object -----
+
+/** The interface each kind's `create` returns. */
+export interface KindInstances {
+  source: DataSource;
+  transform: Transform;
+  sampler: Sampler;
+  rebalancer: Rebalancer;
+  model: ModelBuilder;
+  backend: ComputeBackend;
+  tracker: Tracker;
+  evaluator: Evaluator;
+  explainer: Explainer;
+}
+
+/**
+ * A prd plugin: a typed object with a kind, a name, an options schema (TypeBox / JSON Schema) and a factory.
+ * The options schema drives recipe validation, editor completion, CLI help and docs.
+ */
+export interface PrdPlugin<K extends PluginKind = PluginKind, S extends TSchema = TSchema> {
+  kind: K;
+  /** The word a recipe uses to pick this plugin (`"use": "csv"`). */
+  name: string;
+  /** One line for `prd plugins` and the docs. */
+  description: string;
+  /** JSON Schema of the `with` options, with defaults. */
+  options: S;
+  /** Create the plugin's instance from validated options (defaults applied). */
+  create(options: Static<S>, context: PluginContext): KindInstances[K] | Promise<KindInstances[K]>;
+}
+
+/** Define a plugin with full type inference of its options. */
+export function definePlugin<K extends PluginKind, S extends TSchema>(plugin: PrdPlugin<K, S>): PrdPlugin<K, S> {
+  return plugin;
+}
+
+/** Any plugin, whatever its kind and options (`create` is a method, so its options parameter widens). */
+export type AnyPlugin = PrdPlugin<PluginKind, TSchema>;

@@ -1,0 +1,181 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { BAND_SET_NAMES } from '../data/bands.js';
+
+/** The recipe slots that name a plugin, and the plugin kind each takes. */
+export const PLUGIN_SLOTS = {
+  '/data/source': 'source',
+  '/data/transforms': 'transform',
+  '/split': 'sampler',
+  '/rebalance': 'rebalancer',
+  '/model': 'model',
+  '/compute': 'backend',
+  '/track': 'tracker',
+  '/evaluate': 'evaluator',
+  '/explain': 'explainer',
+} as const;
+
+const BandBounds = Type.Tuple([Type.Number(), Type.Number()], { description: '[lower, upper] in mm/h' });
+
+/** The `data.features` block. */
+export const FeaturesSchema = Type.Object(
+  {
+    profile: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'Vertical-profile variables; each reads the columns {name}_{height}, heights ascending.',
+    }),
+    singleLevel: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Single-level input columns.' })),
+    target: Type.Object(
+      {
+        bands: Type.Optional(
+          Type.Union([Type.Union(BAND_SET_NAMES.map((n) => Type.Literal(n))), Type.Record(Type.String(), BandBounds)], {
+            description: `Band set name (${BAND_SET_NAMES.join(', ')}) or custom bands {key: [lower, upper]}.`,
+          }),
+        ),
+        source: Type.Optional(Type.String({ description: 'Column prefix of the band fractions; default radar_fraction_in_band_instant.' })),
+        column: Type.Optional(Type.String({ description: 'A single regression target column (instead of bands).' })),
+      },
+      { additionalProperties: false, description: 'What the model predicts: band fractions or one column.' },
+    ),
+    baseline: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            source: Type.Optional(Type.String({ description: 'Column prefix of NWP band probabilities; default mogrepsg_fraction_in_band_instant.' })),
+            ensembleRate: Type.Optional(Type.String({ description: 'Derive NWP band probabilities from this per-member rate column.' })),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Literal(false),
+      ], { description: 'The NWP forecast the model is compared with; false for none.' }),
+    ),
+    metadata: Type.Optional(Type.Array(Type.String(), { description: 'Columns identifying a row; default time, realization, latitude, longitude.' })),
+  },
+  { additionalProperties: false },
+);
+
+const Optimizer = Type.Object(
+  {
+    adam: Type.Optional(
+      Type.Object(
+        {
+          learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.001 }),
+          beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+          beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+          epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    sgd: Type.Optional(
+      Type.Object(
+        {
+          learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.01 }),
+          momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: 'One of {adam: {...}} or {sgd: {...}}.' },
+);
+
+/** The `train` block: how the model is fitted. */
+export const TrainSchema = Type.Object(
+  {
+    epochs: Type.Integer({ minimum: 1, default: 10 }),
+    batchSize: Type.Integer({ minimum: 1, default: 64 }),
+    optimizer: Type.Optional(Optimizer),
+    loss: Type.Optional(
+      Type.Union([Type.Literal('kl-divergence'), Type.Literal('mse'), Type.Literal('mae'), Type.Literal('categorical-crossentropy')], {
+        description: 'Default kl-divergence for bands, mse for regression.',
+      }),
+    ),
+    shuffle: Type.Optional(Type.Boolean({ default: true })),
+    earlyStopping: Type.Optional(
+      Type.Object(
+        {
+          monitor: Type.Optional(Type.Union([Type.Literal('val_loss'), Type.Literal('loss')], { default: 'val_loss' })),
+          patience: Type.Integer({ minimum: 1, default: 3 }),
+          minDelta: Type.Optional(Type.Number({ minimum: 0, default: 0 })),
+          restoreBest: Type.Optional(Type.Boolean({ default: true })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    learningRateSchedule: Type.Optional(
+      Type.Union([
+        Type.Object({ exponential: Type.Object({ decayRate: Type.Number({ exclusiveMinimum: 0, maximum: 1 }), everyEpochs: Type.Optional(Type.Integer({ minimum: 1, default: 1 })) }, { additionalProperties: false }) }, { additionalProperties: false }),
+        Type.Object({ reduceOnPlateau: Type.Object({ factor: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), patience: Type.Integer({ minimum: 1 }), minLearningRate: Type.Optional(Type.Number({ minimum: 0 })) }, { additionalProperties: false }) }, { additionalProperties: false }),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Resolved `train` block. */
+export type TrainConfig = Static<typeof TrainSchema>;
+/** Resolved `data.features` block. */
+export type FeaturesConfig = Static<typeof FeaturesSchema>;
+
+/** A `{ use, with }` reference to a plugin, before composition narrows it to the installed plugins. */
+export interface PluginRef {
+  use: string;
+  with?: Record<string, unknown>;
+}
+
+/** A recipe after loading, interpolation and validation. */
+export interface Recipe {
+  $schema?: string;
+  name: string;
+  description?: string;
+  extends?: string | string[];
+  plugins?: string[];
+  seed: number;
+  data: {
+    source: PluginRef;
+    features: FeaturesConfig;
+    transforms?: PluginRef[];
+  };
+  split: PluginRef;
+  rebalance?: PluginRef;
+  model: PluginRef;
+  train: TrainConfig;
+  compute?: PluginRef;
+  track?: PluginRef[];
+  evaluate?: PluginRef[];
+  explain?: PluginRef[];
+}
+
+/**
+ * The recipe schema with each plugin slot given by `slot(kind)`; composition passes the union of installed
+ * plugins, and a bare `{use, with}` object is used where no registry is at hand.
+ */
+export function recipeSchema(slot: (kind: string) => TSchema): TSchema {
+  return Type.Object(
+    {
+      $schema: Type.Optional(Type.String()),
+      name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Names the runs of this recipe.' }),
+      description: Type.Optional(Type.String()),
+      extends: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'Parent recipe file(s), merged first.' })),
+      plugins: Type.Optional(Type.Array(Type.String(), { description: 'Extra plugin packages or local paths to load.' })),
+      seed: Type.Integer({ default: 42, description: 'Seeds splits, resampling, initialisation and shuffling.' }),
+      data: Type.Object(
+        {
+          source: slot('source'),
+          features: FeaturesSchema,
+          transforms: Type.Optional(Type.Array(slot('transform'))),
+        },
+        { additionalProperties: false },
+      ),
+      split: slot('sampler'),
+      rebalance: Type.Optional(slot('rebalancer')),
+      model: slot('model'),
+      train: TrainSchema,
+      compute: Type.Optional(slot('backend')),
+      track: Type.Optional(Type.Array(slot('tracker'))),
+      evaluate: Type.Optional(Type.Array(slot('evaluator'))),
+      explain: Type.Optional(Type.Array(slot('explainer'))),
+    },
+    { additionalProperties: false, $id: 'https://prd.dev/recipe.schema.json', title: 'prd recipe' },
+  );
+}

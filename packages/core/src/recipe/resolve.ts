@@ -1,0 +1,86 @@
+import { PrdError, type Issue } from '../errors.js';
+import { discoverPlugins } from '../plugin/discovery.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import type { Recipe } from './base-schema.js';
+import { composeRecipeSchema } from './compose.js';
+import { interpolateEnv } from './interpolate.js';
+import { pointerTokens } from './json-source.js';
+import { loadRecipe, type LoadedRecipe } from './load.js';
+import { originOf, pointersOf, type Provenance } from './provenance.js';
+import { secrets as processSecrets, type Secrets } from './secrets.js';
+import { RecipeValidator } from './validate.js';
+
+/** A recipe ready to run: validated, defaults filled, every value's origin known. */
+export interface ResolvedRecipe {
+  /** The values the run uses (environment placeholders replaced). */
+  recipe: Recipe;
+  /** The same recipe as it may be shown or written: `${env:NAME}` placeholders kept. */
+  display: Record<string, unknown>;
+  provenance: Provenance;
+  loaded: LoadedRecipe;
+  registry: PluginRegistry;
+}
+
+/** How to resolve a recipe. */
+export interface ResolveOptions {
+  /** `--set path=value` overrides, applied in order. */
+  overrides?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Where installed plugins are looked for; default the current directory and prd's own install. */
+  searchFrom?: string[];
+  /** A registry to use instead of discovery (tests). */
+  registry?: PluginRegistry;
+  secrets?: Secrets;
+}
+
+function setAt(root: Record<string, unknown>, pointer: string, value: unknown): void {
+  const tokens = pointerTokens(pointer);
+  let node: Record<string, unknown> = root;
+  for (const token of tokens.slice(0, -1)) node = node[token] as Record<string, unknown>;
+  node[tokens[tokens.length - 1]] = value;
+}
+
+/** Checks the schema cannot express: a target is bands or a column, and the loss fits the task. */
+function semanticIssues(recipe: Recipe): Issue[] {
+  const issues: Issue[] = [];
+  const target = recipe.data?.features?.target as { bands?: unknown; column?: unknown } | undefined;
+  if (target && (target.bands === undefined) === (target.column === undefined)) {
+    issues.push({ pointer: '/data/features/target', message: 'set exactly one of "bands" (band fractions) or "column" (regression)' });
+  }
+  const loss = recipe.train?.loss;
+  if (target?.column !== undefined && (loss === 'kl-divergence' || loss === 'categorical-crossentropy')) {
+    issues.push({ pointer: '/train/loss', message: `loss "${loss}" needs band targets; use "mse" or "mae" for a regression column` });
+  }
+  return issues;
+}
+
+/**
+ * Load, interpolate and validate a recipe against the schema composed from the installed plugins. Every problem
+ * (unknown keys, wrong types, unknown plugins, missing fields, unset variables) is reported in one PrdError.
+ */
+export async function resolveRecipe(file: string, options: ResolveOptions = {}): Promise<ResolvedRecipe> {
+  const loaded = loadRecipe(file, options.overrides ?? []);
+  const extra = Array.isArray(loaded.value.plugins) ? (loaded.value.plugins as unknown[]).filter((p): p is string => typeof p === 'string') : [];
+  const registry =
+    options.registry ??
+    (await discoverPlugins({ searchFrom: options.searchFrom ?? [process.cwd(), loaded.dir], extra, baseDir: loaded.dir }));
+  const interpolated = interpolateEnv(loaded.value, loaded.provenance, options.env ?? process.env, options.secrets ?? processSecrets);
+  const recipe = interpolated.value;
+  const before = new Set(pointersOf(recipe));
+  const validator = new RecipeValidator(composeRecipeSchema(registry));
+  const issues = [...interpolated.issues, ...validator.validate(recipe, loaded.provenance)];
+  issues.push(...semanticIssues(recipe as unknown as Recipe).map((i) => locate(i, loaded.provenance)));
+  if (issues.length > 0) {
+    throw new PrdError(`${loaded.path}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the recipe`, issues);
+  }
+  const provenance: Provenance = new Map(loaded.provenance);
+  for (const pointer of pointersOf(recipe)) if (!before.has(pointer)) provenance.set(pointer, { kind: 'default' });
+  const display = structuredClone(recipe);
+  for (const [pointer, text] of interpolated.placeholders) setAt(display, pointer, text);
+  return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry };
+}
+
+function locate(issue: Issue, provenance: Provenance): Issue {
+  const origin = originOf(provenance, issue.pointer ?? '');
+  return origin?.kind === 'file' ? { ...issue, file: origin.file, line: origin.line, column: origin.column } : issue;
+}

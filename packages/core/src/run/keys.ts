@@ -1,0 +1,31 @@
+import { hashOf } from '../hash.js';
+import type { Recipe } from '../recipe/base-schema.js';
+import { instanceKey, type Instances } from './context.js';
+
+/** Bump when the layout of cached step outputs changes, so old entries are not misread. */
+export const CACHE_FORMAT = 1;
+
+/** Content keys of every cacheable step: each depends on its inputs' keys, its options and its plugins' versions. */
+export interface StepKeys {
+  data: string;
+  split: string;
+  rebalance?: string;
+  scale: string;
+  train: string;
+  predict: string;
+  evaluate: string;
+  explain: string;
+}
+
+/** Compute the step keys of a run from the recipe, the plugins and the source's data fingerprint. */
+export function stepKeys(recipe: Recipe, instances: Instances, fingerprint: string): StepKeys {
+  const data = hashOf({ format: CACHE_FORMAT, source: instanceKey(instances.source), fingerprint, transforms: instances.transforms.map(instanceKey), features: recipe.data.features });
+  const split = hashOf({ data, sampler: instanceKey(instances.sampler), seed: recipe.seed });
+  const rebalance = instances.rebalancer ? hashOf({ split, rebalancer: instanceKey(instances.rebalancer), seed: recipe.seed }) : undefined;
+  const scale = hashOf({ format: CACHE_FORMAT, split, rebalance, seed: recipe.seed });
+  const train = hashOf({ scale, model: instanceKey(instances.model), train: recipe.train, seed: recipe.seed, backend: instanceKey(instances.backend) });
+  const predict = hashOf({ train, scale });
+  const evaluate = hashOf({ predict, evaluators: instances.evaluators.map(instanceKey) });
+  const explain = hashOf({ train, scale, explainers: instances.explainers.map(instanceKey), seed: recipe.seed });
+  return { data, split, rebalance, scale, train, predict, evaluate, explain };
+}

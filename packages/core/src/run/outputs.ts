@@ -1,0 +1,28 @@
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ident, literal, type DataEngine } from '../data/engine.js';
+import type { EpochRecord } from './events.js';
+import type { Preprocessing } from './preprocessing.js';
+import type { RunDirectory } from './run-dir.js';
+
+/** Copy a directory of a cache entry into the run directory (the run directory must stand on its own). */
+export function copyIntoRun(run: RunDirectory, from: string, to: string): void {
+  if (existsSync(from)) cpSync(from, run.path(to), { recursive: true });
+}
+
+/** Read the epoch history a train step saved. */
+export function readHistory(trainDir: string): EpochRecord[] {
+  const file = join(trainDir, 'history.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EpochRecord[]) : [];
+}
+
+/**
+ * Write `predictions.csv` for the test split: metadata, then truth, NWP and ML per band, in the seed's column names
+ * (`{radar,mogrepsg,ml}_fraction_in_band_instant_{band}`).
+ */
+export async function writePredictionsCsv(engine: DataEngine, predictionsParquet: string, preprocessing: Preprocessing, out: string): Promise<void> {
+  const ml = preprocessing.task === 'regression' ? [preprocessing.prefixes.ml] : preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
+  const nwp = preprocessing.baseline.kind === 'none' ? [] : preprocessing.baseline.columns;
+  const columns = [...preprocessing.metadata, ...preprocessing.target.columns, ...nwp, ...ml].map(ident).join(', ');
+  await engine.toCsv({ sql: `SELECT ${columns} FROM read_parquet(${literal(predictionsParquet)})` }, out);
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PrdError } from '../errors.js';
+import type { EpochRecord, RunStatus, StepName } from './events.js';
+import type { GitInfo } from './git.js';
+
+/** One step as the manifest records it. */
+export interface StepRecord {
+  name: StepName;
+  key?: string;
+  cached: boolean;
+  skipped?: string;
+  durationMs: number;
+  summary?: Record<string, unknown>;
+}
+
+/** `manifest.json`: what ran, with which versions, on which data, and how long each step took. */
+export interface Manifest {
+  runId: string;
+  name: string;
+  status: RunStatus | 'RUNNING';
+  startedAt: string;
+  endedAt?: string;
+  durationMs?: number;
+  seed: number;
+  recipe: { file: string; files: string[] };
+  runtime: { prd: string; node: string; platform: string; cpus: number };
+  git?: GitInfo;
+  plugins: Array<{ slot: string; kind: string; name: string; package: string; version: string }>;
+  data?: { fingerprint: string; description: string; rows?: Record<string, number> };
+  steps: StepRecord[];
+  training?: Record<string, unknown>;
+  error?: string;
+}
+
+/** A run id: UTC time, the recipe name, and 4 random hex digits (`20261128-004512-quickstart-3fa2`). */
+export function newRunId(name: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40);
+  return `${stamp}-${safe}-${randomBytes(2).toString('hex')}`;
+}
+
+/** The directory of one run (`runs/<run-id>/`): the source of truth that trackers mirror. */
+export class RunDirectory {
+  private constructor(readonly runId: string, readonly dir: string) {}
+
+  /** Create a new run directory under `runsDir`. */
+  static create(runsDir: string, name: string): RunDirectory {
+    const runId = newRunId(name);
+    const dir = join(runsDir, runId);
+    mkdirSync(dir, { recursive: true });
+    return new RunDirectory(runId, dir);
+  }
+
+  /** Open an existing run directory by id, or by path. */
+  static open(runsDir: string, runIdOrPath: string): RunDirectory {
+    const dir = existsSync(join(runIdOrPath, 'manifest.json')) ? runIdOrPath : join(runsDir, runIdOrPath);
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      throw new PrdError(`no run "${runIdOrPath}" in ${runsDir} (no manifest.json); list runs with: ls ${runsDir}`);
+    }
+    return new RunDirectory(dir.split(/[\\/]/).filter(Boolean).pop() ?? runIdOrPath, dir);
+  }
+
+  /** Absolute path of a file inside the run directory. */
+  path(...parts: string[]): string {
+    return join(this.dir, ...parts);
+  }
+
+  /** Write JSON atomically (temporary file, then rename), so a crash never leaves half a file. */
+  writeJson(relative: string, value: unknown): void {
+    this.writeText(relative, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Write text atomically. */
+  writeText(relative: string, text: string): void {
+    const target = this.path(relative);
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+  }
+
+  /** Read a JSON file of the run, if present. */
+  readJson<T>(relative: string): T | undefined {
+    const file = this.path(relative);
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  }
+
+  /** Write `history.csv`: one row per epoch, one column per metric. */
+  writeHistory(history: EpochRecord[]): void {
+    this.writeText('history.csv', historyCsv(history));
+  }
+}
+
+/** Per-epoch metrics as CSV: epoch, every metric (sorted, loss first), learning rate, duration, timestamp. */
+export function historyCsv(history: EpochRecord[]): string {
+  const names = [...new Set(history.flatMap((h) => Object.keys(h.metrics)))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const header = ['epoch', ...names, 'learning_rate', 'duration_ms', 'timestamp'];
+  const rows = history.map((h) => [h.epoch, ...names.map((n) => h.metrics[n] ?? ''), h.learningRate ?? '', Math.round(h.durationMs), h.timestamp].join(','));
+  return `${[header.join(','), ...rows].join('\n')}\n`;
+}
+
+function rank(metric: string): number {
+  return metric === 'loss' ? 0 : metric === 'val_loss' ? 1 : 2;
+}

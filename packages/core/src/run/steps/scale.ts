@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { PrdError, type Issue } from '../../errors.js';
+import { ident, literal, type Relation } from '../../data/engine.js';
+import type { ResolvedFeatures } from '../../data/features.js';
+import { writeTensorFile, type TensorColumn } from '../../data/tensor-export.js';
+import type { TensorLayout } from '../../data/tensor-file.js';
+import { inputColumns, type Preprocessing } from '../preprocessing.js';
+import type { PreparedData, StepEnv } from '../context.js';
+import { splitRelation } from './split.js';
+
+/** What the scale step wrote. */
+export interface ScaleSummary {
+  rows: { train: number; validation: number; test: number };
+  layout: TensorLayout;
+}
+
+/** Tensor layout of the features. */
+export function layoutOf(features: ResolvedFeatures): TensorLayout {
+  return { heights: features.heights.length, profileFeatures: features.profile.length, singleLevel: features.singleLevel.length, outputs: features.targetColumns.length };
+}
+
+/** SQL of each target column: the source band column, or the sum of merged bands. */
+export function targetExpressions(features: ResolvedFeatures): string[] {
+  return features.targetSources.map((sources) => sources.map(ident).join(' + '));
+}
+
+/** Mean and population std (ddof 0, as sklearn's StandardScaler) of each input column over the training split. */
+async function fitScaler(env: StepEnv, train: Relation, columns: string[]): Promise<{ mean: number[]; std: number[] }> {
+  const select = columns.flatMap((c, i) => [`avg(${ident(c)})::DOUBLE AS m${i}`, `stddev_pop(${ident(c)})::DOUBLE AS s${i}`, `count(*) FILTER (WHERE ${ident(c)} IS NULL OR isnan(${ident(c)}::DOUBLE)) AS n${i}`]);
+  const [row] = await env.engine.rows(`SELECT ${select.join(', ')} FROM (${train.sql})`);
+  const issues: Issue[] = [];
+  const mean: number[] = [];
+  const std: number[] = [];
+  columns.forEach((c, i) => {
+    const missing = Number(row[`n${i}`]);
+    if (missing > 0) issues.push({ dataColumn: c, message: `${missing} training rows have no value (NULL or NaN) in column "${c}"; add { "use": "drop-missing" } to data.transforms` });
+    mean.push(Number(row[`m${i}`]));
+    const s = Number(row[`s${i}`]);
+    // A constant column would divide by zero; the seed's StandardScaler uses 1 there too.
+    std.push(!Number.isFinite(s) || s === 0 ? 1 : s);
+  });
+  if (issues.length > 0) throw new PrdError('the training data has missing values', issues);
+  return { mean, std };
+}
+
+/** Columns of the per-split metadata file: metadata, truth (named as the pipeline writes it) and NWP baseline. */
+function metaSelect(features: ResolvedFeatures): string {
+  const truth = targetExpressions(features).map((expr, i) => `${expr} AS ${ident(features.targetColumns[i])}`);
+  const nwp = features.baseline.kind === 'none' ? [] : features.baseline.columns.map(ident);
+  return [...features.metadata.map(ident), ...truth, ...nwp].join(', ');
+}
+
+/**
+ * The scale step: fit the standardisation on the training split only (before any rebalancing, as the seed did),
+ * then write each split as a tensor file, plus the metadata / truth / NWP columns of the validation and test rows
+ * in the same order, and preprocessing.json.
+ */
+export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<{ summary: ScaleSummary; preprocessing: Preprocessing }> {
+  const features = data.features;
+  const inputs = inputColumns(features);
+  const scaler = await fitScaler(env, splitRelation(splitDir, 'train'), inputs);
+  const columns: TensorColumn[] = [
+    ...inputs.map((c, i) => ({ expr: `(${ident(c)} - ${scaler.mean[i]}) / ${scaler.std[i]}` })),
+    ...targetExpressions(features).map((expr) => ({ expr })),
+  ];
+  const layout = layoutOf(features);
+  const preprocessing: Preprocessing = {
+    format: 'prd-preprocessing',
+    version: 1,
+    task: features.task,
+    metadata: features.metadata,
+    heights: features.heights,
+    profile: features.profile,
+    singleLevel: features.singleLevel,
+    scaler: { columns: inputs, ...scaler },
+    bands: features.bands,
+    target: { columns: features.targetColumns, sources: features.targetSources },
+    prefixes: features.prefixes,
+    baseline: features.baseline,
+  };
+  const trainRows: Relation = rebalanceDir
+    ? { sql: `SELECT *, file_row_number AS __row FROM read_parquet(${literal(join(rebalanceDir, 'train.parquet'))}, file_row_number = true)` }
+    : splitRelation(splitDir, 'train');
+  // Training rows are stored in a seeded random order, so that reading them in blocks is already well mixed.
+  const train = await writeTensorFile(env.engine, trainRows, columns, layout, join(outDir, 'train.f32'), `hash(__row, ${env.recipe.seed}), __row`);
+  const rows = { train: train.rows, validation: 0, test: 0 };
+  for (const split of ['validation', 'test'] as const) {
+    const relation = splitRelation(splitDir, split);
+    await env.engine.run(`COPY (SELECT ${metaSelect(features)} FROM (${relation.sql}) ORDER BY __row) TO ${literal(join(outDir, `${split}.meta.parquet`))} (FORMAT parquet)`);
+    const header = await writeTensorFile(env.engine, relation, columns, layout, join(outDir, `${split}.f32`), '__row');
+    rows[split] = header.rows;
+  }
+  return { summary: { rows, layout }, preprocessing };
+}
