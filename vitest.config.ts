@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // One vitest run over every project; each project has its own vitest.config.ts.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'plugins/*', 'tools'],
+    projects: ['packages/*', 'plugins/*', 'tools/*'],
     // oclif's output capture needs console writes to reach the process streams.
     disableConsoleIntercept: true,
     pool: 'forks',

@@ -43,7 +43,7 @@ export { RunEvents, STEP_NAMES, type EpochRecord, type RunEvent, type RunStatus,
 export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
 export { StepCache, type CacheEntryInfo } from './run/cache.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
-export { runRecipe, type RunOptions, type RunResult } from './run/runner.js';
+export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';
 export { mlColumns } from './run/steps/predict.js';
 export { mergeMetrics } from './run/steps/evaluate.js';
 export { gitInfo, type GitInfo } from './run/git.js';

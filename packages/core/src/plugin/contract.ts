@@ -173,6 +173,11 @@ export interface Tracker {
   runEnded?(end: TrackedEnd): Promise<void>;
   /** Make the tracker's record of a finished run directory complete. */
   sync?(runDir: string): Promise<{ sent: string[]; skipped: string[] }>;
+  /**
+   * Download a model named by a URI this tracker understands (`runs:/<id>/model`, `models:/<name>@<alias>`) into
+   * `destDir`; return false for URIs of other trackers.
+   */
+  downloadModel?(uri: string, destDir: string): Promise<boolean>;
 }
 
 // ----- evaluation and explanation -----

@@ -41,7 +41,12 @@ export interface RunOptions {
   memoryLimit?: string;
   /** prd's own version, for the manifest. */
   prdVersion?: string;
+  /** Renders plots and report.html from the finished run directory (the CLI passes @prd/report's). */
+  reporter?: RunReporter;
 }
+
+/** Renders a run directory's plots and report; returns the files it wrote, relative to the run directory. */
+export type RunReporter = (input: { runDir: string; events: RunEvents; signal: AbortSignal }) => Promise<string[]>;
 
 /** What `prd run` reports. */
 export interface RunResult {
@@ -150,7 +155,12 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
       const explained = await timeline.cached('explain', keys.explain, async (dir) => ({ explainers: Object.keys(await runExplain(env, data, scale.dir, join(train.dir, 'model'), shape, dir)).join(', ') }));
       copyIntoRun(run, explained.dir, 'explain');
     }
-    timeline.skip('report', 'no report renderer is installed yet');
+    if (options.reporter) {
+      const reporter = options.reporter;
+      await timeline.plain('report', () => reporter({ runDir: run.dir, events, signal }), (files) => ({ files: files.length }));
+    } else {
+      timeline.skip('report', 'no report renderer was given');
+    }
     stopForwarding();
     status = 'FINISHED';
   } catch (error) {
