@@ -194,6 +194,11 @@ export interface EvaluationInput {
   predictions: Relation;
   features: ResolvedFeatures;
   engine: DataEngine;
+  /**
+   * Directory for outputs too large for metrics.json (per-grid-cell tables for maps); the runner copies it into the
+   * run directory as `evaluation/<split>/`. Absent when an evaluator runs outside a run.
+   */
+  outDir?: string;
 }
 
 /** `evaluate[]`: scores predictions. */

@@ -141,11 +141,12 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
         timeline.skip('evaluate', 'no "evaluate" in the recipe');
       } else {
         const evaluated = await timeline.cached('evaluate', keys.evaluate, async (dir) => {
-          const computed = await runEvaluate(env, data, predict.dir);
+          const computed = await runEvaluate(env, data, predict.dir, join(dir, 'evaluation'));
           writeJsonFile(join(dir, 'metrics.json'), computed);
           return { splits: Object.keys(computed).join(', ') };
         });
         metrics = JSON.parse(readFileSync(join(evaluated.dir, 'metrics.json'), 'utf8')) as MetricTree;
+        copyIntoRun(run, join(evaluated.dir, 'evaluation'), 'evaluation');
       }
     }
     run.writeJson('metrics.json', metrics);

@@ -21,15 +21,20 @@ export function mergeMetrics(target: MetricTree, source: MetricTree, path: strin
   return target;
 }
 
-/** The evaluate step: every evaluator on every split that has predictions; `metrics[split][metric]...`. */
-export async function runEvaluate(env: StepEnv, data: PreparedData, predictDir: string): Promise<MetricTree> {
+/**
+ * The evaluate step: every evaluator on every split that has predictions; `metrics[split][metric]...`. Evaluators
+ * write larger outputs (per-grid-cell tables) under `filesDir/<split>/` when it is given.
+ */
+export async function runEvaluate(env: StepEnv, data: PreparedData, predictDir: string, filesDir?: string): Promise<MetricTree> {
   const metrics: MetricTree = {};
   for (const split of ['validation', 'test'] satisfies SplitName[]) {
     const file = join(predictDir, `${split}.parquet`);
     if (!existsSync(file)) continue;
     const splitMetrics: MetricTree = {};
+    const outDir = filesDir ? join(filesDir, split) : undefined;
+    if (outDir) mkdirSync(outDir, { recursive: true });
     for (const evaluator of env.instances.evaluators) {
-      const tree = await evaluator.instance.evaluate({ split, predictions: parquetRelation(file), features: data.features, engine: env.engine });
+      const tree = await evaluator.instance.evaluate({ split, predictions: parquetRelation(file), features: data.features, engine: env.engine, outDir });
       mergeMetrics(splitMetrics, tree);
     }
     metrics[split] = splitMetrics;
