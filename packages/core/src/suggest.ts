@@ -15,9 +15,13 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  const allowed = Math.max(1, Math.floor(word.length / 3));
-  if (best !== undefined && bestDistance > 0 && bestDistance <= allowed) return best;
+  if (best === undefined || best === word) return undefined;
+  // Same word in another case ("Epochs") is the commonest typo of all.
+  if (bestDistance === 0) return best;
+  // Two edits for short words catches swapped letters ("cvs" for "csv"); longer words may be a third off.
+  const allowed = Math.max(2, Math.floor(word.length / 3));
+  if (bestDistance <= allowed && bestDistance < Math.max(word.length, best.length)) return best;
   // A prefix match ("csvv" -> "csv", "epoch" -> "epochs") is a typo too.
-  if (best !== undefined && bestDistance > 0 && (best.startsWith(word) || word.startsWith(best))) return best;
+  if (best.startsWith(word) || word.startsWith(best)) return best;
   return undefined;
 }

@@ -58,7 +58,7 @@ const Optimizer = Type.Object(
     adam: Type.Optional(
       Type.Object(
         {
-          learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.001 }),
+          learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 0.001 })),
           beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
           beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
           epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
@@ -69,7 +69,7 @@ const Optimizer = Type.Object(
     sgd: Type.Optional(
       Type.Object(
         {
-          learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.01 }),
+          learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 0.01 })),
           momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
         },
         { additionalProperties: false },
@@ -82,8 +82,8 @@ const Optimizer = Type.Object(
 /** The `train` block: how the model is fitted. */
 export const TrainSchema = Type.Object(
   {
-    epochs: Type.Integer({ minimum: 1, default: 10 }),
-    batchSize: Type.Integer({ minimum: 1, default: 64 }),
+    epochs: Type.Optional(Type.Integer({ minimum: 1, default: 10 })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, default: 64 })),
     optimizer: Type.Optional(Optimizer),
     loss: Type.Optional(
       Type.Union([Type.Literal('kl-divergence'), Type.Literal('mse'), Type.Literal('mae'), Type.Literal('categorical-crossentropy')], {
@@ -95,7 +95,7 @@ export const TrainSchema = Type.Object(
       Type.Object(
         {
           monitor: Type.Optional(Type.Union([Type.Literal('val_loss'), Type.Literal('loss')], { default: 'val_loss' })),
-          patience: Type.Integer({ minimum: 1, default: 3 }),
+          patience: Type.Optional(Type.Integer({ minimum: 1, default: 3 })),
           minDelta: Type.Optional(Type.Number({ minimum: 0, default: 0 })),
           restoreBest: Type.Optional(Type.Boolean({ default: true })),
         },
@@ -112,8 +112,8 @@ export const TrainSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Resolved `train` block. */
-export type TrainConfig = Static<typeof TrainSchema>;
+/** Resolved `train` block: validation has filled the defaults, so epochs and batch size are always set. */
+export type TrainConfig = Static<typeof TrainSchema> & { epochs: number; batchSize: number };
 /** Resolved `data.features` block. */
 export type FeaturesConfig = Static<typeof FeaturesSchema>;
 
@@ -158,7 +158,7 @@ export function recipeSchema(slot: (kind: string) => TSchema): TSchema {
       description: Type.Optional(Type.String()),
       extends: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'Parent recipe file(s), merged first.' })),
       plugins: Type.Optional(Type.Array(Type.String(), { description: 'Extra plugin packages or local paths to load.' })),
-      seed: Type.Integer({ default: 42, description: 'Seeds splits, resampling, initialisation and shuffling.' }),
+      seed: Type.Optional(Type.Integer({ default: 42, description: 'Seeds splits, resampling, initialisation and shuffling.' })),
       data: Type.Object(
         {
           source: slot('source'),

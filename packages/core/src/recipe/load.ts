@@ -98,6 +98,8 @@ function loadWithParents(path: string, chain: string[], issues: Issue[], files: 
     if (loaded) mergeInto(value, loaded.value, '', provenance, loaded.provenance);
   });
   mergeInto(value, own.value, '', provenance, own.provenance);
+  const root = own.provenance.get('');
+  if (root) provenance.set('', root);
   // A child's "extends" is about loading, not about the run; keep the child's own.
   if (own.value.extends === undefined) delete value.extends;
   files.push(path);

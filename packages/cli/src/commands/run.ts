@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { PrdError, RunEvents, resolveRecipe, runRecipe, type MetricTree, type RunStatus } from '@prd/core';
+import { PrdCommand } from '../base-command.js';
+import { setFlag } from '../flags.js';
+import { pluginSearchPaths } from '../plugins.js';
+import { renderProgress } from '../render/run-progress.js';
+import { cliVersion } from '../version.js';
+import { loadReporter } from '../reporter.js';
+
+/** The summary `prd run --json` prints. */
+export interface RunSummary {
+  runId: string;
+  runDir: string;
+  status: RunStatus;
+  durationMs: number;
+  metrics: MetricTree;
+}
+
+export default class Run extends PrdCommand {
+  static override summary = 'Run a recipe: load, transform, split, train, predict, evaluate, explain, report.';
+  static override description =
+    'Writes runs/<run-id>/ (resolved recipe, manifest, model, metrics, history, predictions, plots, report). Steps whose inputs did not change are taken from the cache in .prd/cache.';
+  static override examples = [
+    '<%= config.bin %> run recipes/quickstart.json',
+    '<%= config.bin %> run recipes/quickstart.json --set train.epochs=1 --json',
+    '<%= config.bin %> run --resume 20261128-101500-quickstart-3fa2',
+  ];
+
+  static override args = {
+    recipe: Args.file({ description: 'Recipe JSON file (optional with --resume).', required: false }),
+  };
+
+  static override flags = {
+    set: setFlag,
+    resume: Flags.string({ description: 'Continue this run (its id or directory) from its last checkpoint.' }),
+    'runs-dir': Flags.directory({ description: 'Where run directories are written.', default: 'runs' }),
+    'cache-dir': Flags.directory({ description: 'Where step outputs are cached.', default: join('.prd', 'cache') }),
+    'no-cache': Flags.boolean({ description: 'Recompute every step (the cache is neither read nor reused).' }),
+    'memory-limit': Flags.string({ description: 'Memory limit of the data engine (it spills to disk beyond it), e.g. 2GB.' }),
+    progress: Flags.string({ description: 'Progress display: live on a terminal, plain lines otherwise.', options: ['auto', 'live', 'plain', 'none'], default: 'auto' }),
+  };
+
+  async run(): Promise<RunSummary> {
+    const { args, flags } = await this.parse(Run);
+    await this.initCommand(flags);
+    const recipeFile = this.recipeFile(args.recipe, flags.resume, flags['runs-dir']);
+    const resolved = await resolveRecipe(recipeFile, { overrides: flags.set, searchFrom: pluginSearchPaths() });
+    const events = new RunEvents();
+    const json = this.jsonEnabled();
+    const mode = flags.progress === 'auto' ? (process.stderr.isTTY && !json && !process.env.CI ? 'live' : 'plain') : flags.progress;
+    const stopRendering =
+      mode === 'none'
+        ? () => undefined
+        : renderProgress(events, { live: mode === 'live', color: process.stderr.isTTY === true && !process.env.NO_COLOR, write: (line) => process.stderr.write(`${line}\n`) });
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts += 1;
+      if (interrupts > 1) process.exit(130);
+      this.note('\nstopping after the current batch (Ctrl-C again to quit at once)…');
+      controller.abort(new PrdError('the run was interrupted (Ctrl-C); continue it with prd run --resume <run-id>', [], { exitCode: 130 }));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const result = await runRecipe({
+        resolved,
+        runsDir: flags['runs-dir'],
+        cacheDir: flags['cache-dir'],
+        resume: flags.resume,
+        noCache: flags['no-cache'],
+        memoryLimit: flags['memory-limit'],
+        events,
+        signal: controller.signal,
+        prdVersion: cliVersion(),
+        reporter: await loadReporter(),
+      });
+      return { runId: result.runId, runDir: result.runDir, status: result.status, durationMs: result.durationMs, metrics: result.metrics };
+    } finally {
+      stopRendering();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+
+  private recipeFile(recipe: string | undefined, resume: string | undefined, runsDir: string): string {
+    if (recipe) return recipe;
+    if (!resume) throw new PrdError('give a recipe file (prd run recipes/quickstart.json) or --resume <run-id>');
+    const dir = existsSync(join(resume, 'manifest.json')) ? resume : join(runsDir, resume);
+    const saved = join(dir, 'recipe.resolved.json');
+    if (!existsSync(saved)) throw new PrdError(`no run "${resume}" in ${resolve(runsDir)} (no recipe.resolved.json); list runs with: ls ${runsDir}`);
+    return saved;
+  }
+}

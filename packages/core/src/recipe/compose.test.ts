@@ -1,0 +1,31 @@
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { testRegistry } from '../test-support/plugins.js';
+import { recipeSchemaJson } from './compose.js';
+
+describe('composed recipe schema', () => {
+  const schema = recipeSchemaJson(testRegistry()) as Record<string, any>;
+
+  it('makes each slot a union of the installed plugins, discriminated on "use", with their own options', () => {
+    const source = schema.properties.data.properties.source;
+    expect(source.discriminator).toEqual({ propertyName: 'use' });
+    expect(source.oneOf.map((b: any) => b.properties.use.const)).toEqual(['csv', 'synthetic']);
+    expect(source.oneOf[0].properties.with.properties.paths).toMatchObject({ type: 'array', minItems: 1 });
+    expect(schema.properties.evaluate.items.oneOf.map((b: any) => b.properties.use.const)).toEqual(['fss']);
+  });
+
+  it('is plain JSON that a standard validator (and so an editor) can use', () => {
+    const ajv = new Ajv({ discriminator: true, strict: false });
+    const validate = ajv.compile(JSON.parse(JSON.stringify(schema)));
+    const recipe = {
+      $schema: './recipe.schema.json',
+      name: 'x',
+      data: { source: { use: 'synthetic', with: { rows: 10 } }, features: { profile: ['a'], target: { bands: 'standard-5' } } },
+      split: { use: 'random' },
+      model: { use: 'mlp' },
+      train: { epochs: 1, batchSize: 8 },
+    };
+    expect(validate(recipe)).toBe(true);
+    expect(validate({ ...recipe, data: { ...recipe.data, source: { use: 'synthetic', with: { rows: 0 } } } })).toBe(false);
+  });
+});
