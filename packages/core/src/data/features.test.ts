@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PrdError } from '../errors.js';
+import { type PrdError } from '../errors.js';
 import { requiredColumns, resolveFeatures } from './features.js';
 
 const heights = [5, 10, 20];
