@@ -1,1 +1,77 @@
-export {};
+import { definePlugin, type AnyPlugin, type Evaluator, type PluginContext } from '@prd/core';
+import { Type, type Static } from '@sinclair/typebox';
+import { AGGREGATIONS, type Aggregation } from './aggregations.js';
+import { evaluateScore } from './evaluate.js';
+import { fss, frequencyBias, klDivergence, mae, r2, type ScoreSpec } from './scores.js';
+
+export { AGGREGATIONS, aggregatedRows, metricName, type Aggregation, type RowLayout } from './aggregations.js';
+export { scoreColumns, thresholdKey, type ScoreColumns } from './columns.js';
+export { evaluateScore, type EvaluateOptions, type EvaluatorContext } from './evaluate.js';
+export { fss, frequencyBias, klDivergence, mae, r2, type Leaf, type ScoreSpec, type Source } from './scores.js';
+
+const AggregationName = Type.Union(
+  AGGREGATIONS.map((a) => Type.Literal(a)),
+  { description: 'members: every row; ensemble_mean: predictions averaged over members per (time, cell); control: the control member only' },
+);
+
+/** Options shared by every precipitation evaluator; `perCell` defaults differ (maps for FSS and frequency bias). */
+function optionsSchema(perCell: Aggregation[]) {
+  return Type.Object(
+    {
+      aggregations: Type.Array(AggregationName, { default: [...AGGREGATIONS], uniqueItems: true, description: 'How rows are combined before scoring; each adds a metric (fss, fss_ensemble_mean, fss_control)' }),
+      perCell: Type.Array(AggregationName, { default: perCell, uniqueItems: true, description: 'Aggregations also scored per grid cell for maps (<score>_by_cell.csv, and <metric>_grid_mean)' }),
+      memberColumn: Type.String({ default: 'realization', description: 'Column that numbers ensemble members' }),
+      controlMember: Type.Number({ default: 0, description: 'Member label of the control forecast' }),
+      cellColumns: Type.Array(Type.String(), { default: ['latitude', 'longitude'], minItems: 1, description: 'Columns that identify a grid cell' }),
+    },
+    { additionalProperties: false },
+  );
+}
+
+function scorer(spec: ScoreSpec, options: Static<ReturnType<typeof optionsSchema>>, context: PluginContext): Evaluator {
+  return { evaluate: (input) => evaluateScore(spec, input, options, context) };
+}
+
+const fssOptions = optionsSchema(['members']);
+const biasOptions = optionsSchema(['members']);
+const plainOptions = optionsSchema([]);
+
+const plugins: AnyPlugin[] = [
+  definePlugin({
+    kind: 'evaluator',
+    name: 'fss',
+    description: 'Fractions skill score per exceedance threshold (band upper bounds), ML and NWP side by side',
+    options: fssOptions,
+    create: (options, context) => scorer(fss, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'frequency-bias',
+    description: 'Frequency bias per band: mean of forecast / observed fraction over rows with an observed fraction',
+    options: biasOptions,
+    create: (options, context) => scorer(frequencyBias, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'kl-divergence',
+    description: 'KL divergence of the band fractions from the radar fractions (the training loss), ML and NWP',
+    options: plainOptions,
+    create: (options, context) => scorer(klDivergence, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'mae',
+    description: 'Mean absolute error per band, or of a regression target',
+    options: plainOptions,
+    create: (options, context) => scorer(mae, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'r2',
+    description: 'Coefficient of determination (as sklearn r2_score) per band, or of a regression target',
+    options: plainOptions,
+    create: (options, context) => scorer(r2, options, context),
+  }),
+];
+
+export default plugins;
