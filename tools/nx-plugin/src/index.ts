@@ -1,1 +1,3 @@
-export {};
+/** @prd/tools: nx generators for prd. */
+export { default as pluginGenerator, defaultPluginName, type PluginGeneratorOptions } from './generators/plugin/generator.js';
+export { KIND_TEMPLATES, type KindTemplate } from './generators/plugin/kinds.js';

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readJson, type Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import pluginGenerator, { defaultPluginName } from './generator.js';
+import { KIND_TEMPLATES } from './kinds.js';
+
+const workspaceRoot = resolve(import.meta.dirname, '..', '..', '..', '..', '..');
+
+function writeChanges(tree: Tree, under: string): void {
+  for (const change of tree.listChanges()) {
+    if (!change.path.startsWith(under) || change.type === 'DELETE' || !change.content) continue;
+    const target = join(workspaceRoot, change.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, change.content);
+  }
+}
+
+describe('plugin generator', () => {
+  it('names the plugin after the package without its kind prefix', () => {
+    expect(defaultPluginName('source-grib', 'source')).toBe('grib');
+    expect(defaultPluginName('evaluators-brier', 'evaluator')).toBe('brier');
+    expect(defaultPluginName('my-filter', 'transform')).toBe('my-filter');
+  });
+
+  it('scaffolds a discoverable plugin package and registers it in tsconfig.json', async () => {
+    const tree = createTreeWithEmptyWorkspace();
+    tree.write('tsconfig.json', JSON.stringify({ files: [], references: [] }));
+    await pluginGenerator(tree, { name: 'source-grib', kind: 'source' });
+    const pkg = readJson(tree, 'plugins/source-grib/package.json');
+    expect(pkg).toMatchObject({ name: '@prd/source-grib', keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' }, type: 'module' });
+    expect(tree.read('plugins/source-grib/src/index.ts', 'utf-8')).toContain('export default [grib];');
+    expect(tree.read('plugins/source-grib/src/grib.ts', 'utf-8')).toContain("name: 'grib'");
+    expect(tree.exists('plugins/source-grib/src/grib.test.ts')).toBe(true);
+    expect(readJson(tree, 'tsconfig.json').references).toEqual([{ path: './plugins/source-grib/tsconfig.lib.json' }]);
+    await expect(pluginGenerator(tree, { name: 'source-grib', kind: 'source' })).rejects.toThrow('plugins/source-grib already exists');
+  });
+
+  describe('generated packages build and pass their own tests', () => {
+    const dir = '.generated-plugins';
+    afterAll(() => rmSync(join(workspaceRoot, dir), { recursive: true, force: true }));
+
+    it.each(Object.keys(KIND_TEMPLATES))('%s', async (kind) => {
+      const tree = createTreeWithEmptyWorkspace();
+      await pluginGenerator(tree, { name: `gen-${kind}`, kind: kind as keyof typeof KIND_TEMPLATES, directory: dir });
+      // Write the generated package into the real workspace, where @prd/core and the tools are installed.
+      writeChanges(tree, dir);
+      const project = join(workspaceRoot, dir, `gen-${kind}`);
+      execFileSync('npx', ['tsc', '-b', 'tsconfig.json'], { cwd: project, stdio: 'pipe' });
+      const out = execFileSync('npx', ['vitest', 'run', '--reporter=dot'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+      expect(out).toMatch(/1 passed/);
+    }, 120_000);
+  });
+});

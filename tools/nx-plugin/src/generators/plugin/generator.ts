@@ -1,0 +1,67 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatFiles, generateFiles, joinPathFragments, names, offsetFromRoot, updateJson, type Tree } from '@nx/devkit';
+import { KIND_TEMPLATES } from './kinds.js';
+
+/** Options of `nx g @prd/tools:plugin`. */
+export interface PluginGeneratorOptions {
+  name: string;
+  kind?: keyof typeof KIND_TEMPLATES;
+  pluginName?: string;
+  directory?: string;
+  scope?: string;
+}
+
+const FILES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'generators', 'plugin', 'files');
+
+/** The word a recipe uses: the package name without a leading `<kind>-` or `<kind>s-`. */
+export function defaultPluginName(name: string, kind: string): string {
+  for (const prefix of [`${kind}-`, `${kind}s-`]) if (name.startsWith(prefix) && name.length > prefix.length) return name.slice(prefix.length);
+  return name;
+}
+
+/**
+ * Scaffold a prd plugin package: package.json with the `prd-plugin` keyword, TypeScript project configs, a small real
+ * plugin of the chosen kind, a passing test and a README; and register it in the root tsconfig.json.
+ */
+export default async function pluginGenerator(tree: Tree, options: PluginGeneratorOptions): Promise<void> {
+  const kind = options.kind ?? 'transform';
+  const template = KIND_TEMPLATES[kind];
+  if (!template) throw new Error(`unknown kind "${kind}"; choose one of ${Object.keys(KIND_TEMPLATES).join(', ')}`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(options.name)) throw new Error(`package name "${options.name}" must be lower-case words joined by "-"`);
+  const pluginName = options.pluginName ?? defaultPluginName(options.name, kind);
+  const projectRoot = joinPathFragments(options.directory ?? 'plugins', options.name);
+  if (tree.exists(projectRoot)) throw new Error(`${projectRoot} already exists; choose another name`);
+  const packageName = `${options.scope ?? '@prd'}/${options.name}`;
+  const identifier = names(pluginName).propertyName;
+  const offset = offsetFromRoot(projectRoot);
+  const coreRef = tree.exists('packages/core/tsconfig.lib.json') ? [{ path: `${offset}packages/core/tsconfig.lib.json` }] : [];
+  const slot = template.usage(pluginName);
+
+  generateFiles(tree, FILES, projectRoot, {
+    tmpl: '',
+    packageName,
+    description: template.description,
+    kind,
+    pluginName,
+    identifier,
+    offset,
+    projectRoot,
+    dependencies: JSON.stringify(template.dependencies),
+    references: JSON.stringify(coreRef),
+    usage: JSON.stringify(slot, null, 2),
+  });
+  const fill = (text: string) => text.replaceAll('__ID__', identifier).replaceAll('__NAME__', pluginName).replaceAll('__METRIC__', pluginName.replaceAll('-', '_'));
+  tree.write(joinPathFragments(projectRoot, 'src', `${pluginName}.ts`), fill(template.source));
+  tree.write(joinPathFragments(projectRoot, 'src', `${pluginName}.test.ts`), fill(template.test));
+
+  if (tree.exists('tsconfig.json')) {
+    updateJson(tree, 'tsconfig.json', (json: { references?: Array<{ path: string }> }) => {
+      const references = json.references ?? [];
+      const path = `./${projectRoot}/tsconfig.lib.json`;
+      if (!references.some((r) => r.path === path)) references.push({ path });
+      return { ...json, references };
+    });
+  }
+  await formatFiles(tree);
+}
