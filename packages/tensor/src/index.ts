@@ -1,1 +1,9 @@
-export {};
+/** @prd/tensor: TensorFlow.js for prd — backend selection, wasm kernel fixes, model files, losses, inference. */
+export { tf, tfl, type Tensor, type Rank, type Variable, type NamedTensorMap, type Optimizer, type LayersModel, type SymbolicTensor } from './tf.js';
+export { selectBackend, currentBackend, DEVICES, type Device, type BackendInfo, type SelectOptions } from './backend.js';
+export { installWasmFixes } from './wasm/install.js';
+export { conv2dBackpropFilter } from './wasm/conv-backprop-filter.js';
+export { saveModel, loadModel, saveTensors, loadTensors, MODEL_FILES, type NamedTensor } from './io.js';
+export { lossFunction, klDivergence, meanSquaredError, meanAbsoluteError, categoricalCrossentropy, categoricalAccuracy, type LossName, type LossFn } from './losses.js';
+export { predictTensorFile, batchInputs, type PredictOptions } from './predict.js';
+export { writeMlModel, modelSignature, PRD_FLAVOR, type MlModelInfo } from './model-artifact.js';

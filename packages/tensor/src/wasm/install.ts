@@ -1,0 +1,15 @@
+import { installConv2dBackpropFilter } from './conv-backprop-filter.js';
+import { installFastTransposedMatMul } from './matmul.js';
+
+let installed = false;
+
+/**
+ * Make tfjs-wasm able to train every prd model, and fast at it: register the missing gradient kernels and route
+ * products with a transposed operand through the fast path. Idempotent; call before the first wasm op.
+ */
+export function installWasmFixes(): void {
+  if (installed) return;
+  installConv2dBackpropFilter();
+  installFastTransposedMatMul();
+  installed = true;
+}

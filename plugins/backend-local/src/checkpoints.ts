@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EpochRecord } from '@prd/core';
+import { loadModel, loadTensors, saveModel, saveTensors, type LayersModel, type Optimizer } from '@prd/tensor';
+
+/** Training state saved with each checkpoint, enough to continue as if never stopped. */
+export interface TrainState {
+  /** Last completed 1-based epoch. */
+  epoch: number;
+  history: EpochRecord[];
+  earlyStopping: { best: number | null; bestEpoch: number; wait: number };
+  schedule: { current: number; plateauBest: number | null; plateauWait: number };
+  /** Samples per second of each completed epoch. */
+  throughput: number[];
+  stoppedEarly: boolean;
+}
+
+const PREFIX = 'epoch-';
+const STATE = 'state.json';
+
+function epochDir(root: string, epoch: number): string {
+  return join(root, `${PREFIX}${String(epoch).padStart(4, '0')}`);
+}
+
+/** Save the model, optimizer state and training state of a finished epoch; prune old checkpoints. */
+export async function saveCheckpoint(root: string, model: LayersModel, optimizer: Optimizer, state: TrainState, keep: number): Promise<string> {
+  const dir = epochDir(root, state.epoch);
+  const tmp = `${dir}.partial`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await saveModel(model, tmp);
+  await saveTensors(await optimizer.getWeights(), tmp, 'optimizer');
+  writeFileSync(join(tmp, STATE), JSON.stringify(state));
+  rmSync(dir, { recursive: true, force: true });
+  // The directory only appears under its final name once complete, so a crash mid-save leaves the previous one.
+  renameSync(tmp, dir);
+  for (const old of listCheckpoints(root).slice(0, -keep)) rmSync(epochDir(root, old), { recursive: true, force: true });
+  return dir;
+}
+
+/** Completed checkpoint epochs under `root`, oldest first. */
+export function listCheckpoints(root: string): number[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => name.startsWith(PREFIX) && !name.endsWith('.partial') && existsSync(join(root, name, STATE)))
+    .map((name) => Number(name.slice(PREFIX.length)))
+    .filter((n) => Number.isInteger(n))
+    .sort((a, b) => a - b);
+}
+
+/** The newest checkpoint: its model, state, and a function that loads the optimizer state into an optimizer. */
+export async function loadLatestCheckpoint(root: string): Promise<{ model: LayersModel; state: TrainState; restoreOptimizer(optimizer: Optimizer): Promise<void> } | undefined> {
+  const epochs = listCheckpoints(root);
+  if (epochs.length === 0) return undefined;
+  const dir = epochDir(root, epochs[epochs.length - 1]);
+  const model = await loadModel(dir);
+  const state = JSON.parse(readFileSync(join(dir, STATE), 'utf8')) as TrainState;
+  return {
+    model,
+    state,
+    restoreOptimizer: async (optimizer) => {
+      if (!existsSync(join(dir, 'optimizer.json'))) return;
+      const weights = loadTensors(dir, 'optimizer');
+      await optimizer.setWeights(weights);
+      // setWeights makes variables that share the data; the loaded tensors themselves are no longer needed.
+      for (const w of weights) w.tensor.dispose();
+    },
+  };
+}
+
+/** Where the weights of the best epoch so far are kept (for early stopping's restoreBest). */
+export function bestDir(root: string): string {
+  return join(root, 'best');
+}

@@ -1,0 +1,16 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Options of the `local` compute backend. */
+export const LocalOptions = Type.Object(
+  {
+    device: Type.Union([Type.Literal('auto'), Type.Literal('wasm'), Type.Literal('cpu'), Type.Literal('native'), Type.Literal('gpu')], {
+      default: 'auto',
+      description: 'auto: the fastest that loads (gpu, native, wasm, cpu); native/gpu need @tensorflow/tfjs-node(-gpu) installed',
+    }),
+    keepCheckpoints: Type.Integer({ minimum: 1, default: 3, description: 'Newest per-epoch checkpoints kept (the best epoch is kept too)' }),
+    validationBatchSize: Type.Integer({ minimum: 1, default: 1024, description: 'Batch size for validation and prediction' }),
+  },
+  { additionalProperties: false },
+);
+/** Resolved options of the `local` backend. */
+export type LocalConfig = Static<typeof LocalOptions>;

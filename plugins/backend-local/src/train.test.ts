@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ComputeBackend, type ModelShape, type Preprocessing, type RunEvent, type TrainJob } from '@prd/core';
+import { loadModel, predictTensorFile, saveModel, selectBackend, tfl, type LayersModel } from '@prd/tensor';
+import plugins from './index.js';
+import type { LocalConfig } from './options.js';
+
+const LAYOUT = { heights: 8, profileFeatures: 3, singleLevel: 0, outputs: 4 };
+const SHAPE: ModelShape = { ...LAYOUT, task: 'bands' };
+
+/** Rows whose band fractions are a softmax of a fixed linear function of the profile: learnable, not trivial. */
+function learnableFile(dir: string, name: string, rows: number, seed: number): TensorFile {
+  const path = join(dir, name);
+  const writer = new TensorFileWriter(path, LAYOUT);
+  const random = new SeededRandom(seed);
+  const inputs = LAYOUT.heights * LAYOUT.profileFeatures;
+  const width = inputs + LAYOUT.outputs;
+  const buf = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const logits = new Array<number>(LAYOUT.outputs).fill(0);
+    for (let j = 0; j < inputs; j++) {
+      const v = random.next() * 2 - 1;
+      buf[r * width + j] = v;
+      logits[j % LAYOUT.outputs] += v * (j < inputs / 2 ? 1.5 : -1);
+    }
+    const max = Math.max(...logits);
+    const e = logits.map((l) => Math.exp(l - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    e.forEach((v, k) => (buf[r * width + inputs + k] = v / sum));
+  }
+  writer.append(buf, rows);
+  writer.close();
+  return TensorFile.open(path);
+}
+
+function smallModel(seed: number): LayersModel {
+  const input = tfl.input({ shape: [LAYOUT.heights, LAYOUT.profileFeatures], name: 'profile_input' });
+  const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }).apply(input);
+  const flat = tfl.layers.flatten().apply(conv);
+  const out = tfl.layers.dense({ units: LAYOUT.outputs, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }).apply(flat);
+  return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
+}
+
+const PREPROCESSING = { format: 'prd-preprocessing', version: 1, task: 'bands' } as unknown as Preprocessing;
+
+function job(dir: string, overrides: Partial<TrainJob> = {}): TrainJob & { received: RunEvent[] } {
+  const events = new RunEvents();
+  const received: RunEvent[] = [];
+  events.on((e) => received.push(e));
+  return {
+    model: { build: () => smallModel(11) },
+    modelRef: { use: 'small', with: {} },
+    shape: SHAPE,
+    train: learnableFile(dir, 'train.f32', 512, 1),
+    validation: learnableFile(dir, 'validation.f32', 256, 2),
+    config: { epochs: 4, batchSize: 32, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.01 } } },
+    seed: 5,
+    modelDir: join(dir, 'model'),
+    checkpointDir: join(dir, 'checkpoints'),
+    resume: false,
+    preprocessing: PREPROCESSING,
+    events,
+    signal: new AbortController().signal,
+    ...overrides,
+    received,
+  };
+}
+
+const OPTIONS: LocalConfig = { device: 'wasm', keepCheckpoints: 3, validationBatchSize: 100 };
+const backend = async (): Promise<ComputeBackend> =>
+  (await plugins[0].create(OPTIONS, { seed: 1, baseDir: '.', pointer: '/compute', events: new RunEvents(), tempDir: tmpdir() })) as ComputeBackend;
+
+describe('local backend training', () => {
+  it('fits, reports every epoch, and saves a loadable model with preprocessing.json and MLmodel', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prd-local-'));
+    const j = job(dir);
+    const outcome = await (await backend()).train(j);
+    expect(outcome.runtime).toBe('tfjs-wasm');
+    expect(outcome.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+    const losses = outcome.history.map((h) => h.metrics.loss);
+    expect(losses[3]).toBeLessThan(losses[0] * 0.7);
+    expect(Object.keys(outcome.history[0].metrics).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(j.received.filter((e) => e.type === 'epoch')).toHaveLength(4);
+    expect(j.received.filter((e) => e.type === 'epoch:start').map((e) => (e as { batches: number }).batches)).toEqual([16, 16, 16, 16]);
+    for (const f of ['model.json', 'weights.bin', 'preprocessing.json', 'MLmodel']) expect(existsSync(join(j.modelDir, f))).toBe(true);
+    expect(readFileSync(join(j.modelDir, 'MLmodel'), 'utf8')).toContain('prd_tfjs:');
+    expect(JSON.parse(readFileSync(join(j.modelDir, 'preprocessing.json'), 'utf8'))).toEqual(PREPROCESSING);
+  });
+
+  it('reloads a saved model that predicts identically (to 1e-6)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prd-local-'));
+    await selectBackend('wasm');
+    const model = smallModel(3);
+    const file = learnableFile(dir, 'x.f32', 300, 9);
+    const before = predictTensorFile(model, file, { batchSize: 64 });
+    await saveModel(model, join(dir, 'm'));
+    const after = predictTensorFile(await loadModel(join(dir, 'm')), file, { batchSize: 128 });
+    expect(after.length).toBe(300 * 4);
+    let maxDiff = 0;
+    for (let i = 0; i < before.length; i++) maxDiff = Math.max(maxDiff, Math.abs(before[i] - after[i]));
+    expect(maxDiff).toBeLessThan(1e-6);
+    // And through the plugin's predict, which loads from the directory.
+    const viaPlugin = await (await backend()).predict({ modelDir: join(dir, 'm'), input: file, batchSize: 50, events: new RunEvents(), signal: new AbortController().signal });
+    expect(Array.from(viaPlugin)).toEqual(Array.from(after));
+    model.dispose();
+  });
+});

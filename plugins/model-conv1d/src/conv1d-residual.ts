@@ -1,0 +1,67 @@
+import type { ModelShape } from '@prd/core';
+import { tfl, type LayersModel, type SymbolicTensor } from '@prd/tensor';
+import { Type, type Static } from '@sinclair/typebox';
+import { seededKernel } from './init.js';
+
+/** Options of the `conv1d-residual` model (defaults are the seed's network). */
+export const Conv1dResidualOptions = Type.Object(
+  {
+    filters: Type.Integer({ minimum: 1, default: 32, description: 'Filters of each Conv1D layer' }),
+    kernelSize: Type.Integer({ minimum: 1, default: 3, description: 'Kernel width of each Conv1D layer (heights); "same" padding keeps the profile length' }),
+    convLayers: Type.Integer({ minimum: 2, default: 3, description: 'Conv1D layers; the residual adds the first layer\'s output to the last one\'s' }),
+    denseUnits: Type.Optional(Type.Integer({ minimum: 1, description: 'Units of the Dense layer after Flatten; default heights x profile features' })),
+    headUnits: Type.Array(Type.Integer({ minimum: 1 }), { default: [1024, 1024], description: 'Dense layers of the head used when there are single-level inputs' }),
+    activation: Type.Union([Type.Literal('relu'), Type.Literal('elu'), Type.Literal('tanh'), Type.Literal('sigmoid')], { default: 'relu' }),
+    dropout: Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after the Dense layer (0: none, as the seed)' }),
+  },
+  { additionalProperties: false },
+);
+/** Resolved options of `conv1d-residual`. */
+export type Conv1dResidualConfig = Static<typeof Conv1dResidualOptions>;
+
+/**
+ * The seed's residual 1-D CNN (`prd_pipeline.build_model`): Conv1D x3 (no bias, relu, "same" padding, equal to
+ * the seed's ZeroPadding1D(1) + valid Conv1D for kernel 3) with the first layer's output added to the last's,
+ * Flatten, Dense(heights x features, no bias); with single-level inputs a skip connection from the raw inputs
+ * and two Dense(1024) layers; softmax over bands or a linear regression output. Layer names are fixed
+ * (`conv1d`, `conv1d_1`, `conv1d_2`, `add`, `flatten`, `dense`, `main_output`) so explainers can find them.
+ */
+export function buildConv1dResidual(shape: ModelShape, options: Conv1dResidualConfig, seed: number): LayersModel {
+  const { heights, profileFeatures, singleLevel, outputs } = shape;
+  const act = options.activation;
+  const profileInput = tfl.input({ shape: [heights, profileFeatures], name: 'profile_input' });
+  const conv = (index: number, input: SymbolicTensor): SymbolicTensor => {
+    const name = index === 0 ? 'conv1d' : `conv1d_${index}`;
+    return tfl.layers
+      .conv1d({ name, filters: options.filters, kernelSize: options.kernelSize, padding: 'same', useBias: false, activation: act, kernelInitializer: seededKernel(seed, name) })
+      .apply(input) as SymbolicTensor;
+  };
+  let out = conv(0, profileInput);
+  const identity = out;
+  for (let i = 1; i < options.convLayers; i++) out = conv(i, out);
+  const added = tfl.layers.add({ name: 'add' }).apply([out, identity]) as SymbolicTensor;
+  const flat = tfl.layers.flatten({ name: 'flatten' }).apply(added) as SymbolicTensor;
+  const denseUnits = options.denseUnits ?? heights * profileFeatures;
+  let x = tfl.layers.dense({ name: 'dense', units: denseUnits, useBias: false, activation: act, kernelInitializer: seededKernel(seed, 'dense') }).apply(flat) as SymbolicTensor;
+  if (options.dropout > 0) x = tfl.layers.dropout({ name: 'dropout', rate: options.dropout, seed: seed }).apply(x) as SymbolicTensor;
+  const outActivation = shape.task === 'bands' ? 'softmax' : 'linear';
+  const inputs = [profileInput];
+  if (singleLevel > 0) {
+    const surfInput = tfl.input({ shape: [singleLevel], name: 'surf_input' });
+    inputs.push(surfInput);
+    const rawFlat = tfl.layers.flatten({ name: 'flatten_profile_input' }).apply(profileInput) as SymbolicTensor;
+    const rawIn = tfl.layers.concatenate({ name: 'concatenate_raw' }).apply([rawFlat, surfInput]) as SymbolicTensor;
+    // The seed adds the raw inputs to the trunk's output, which needs denseUnits = heights x features.
+    if (denseUnits !== heights * profileFeatures) throw new Error(`conv1d-residual: with single-level inputs denseUnits must equal heights x profile features (${heights * profileFeatures})`);
+    const joined = tfl.layers.concatenate({ name: 'concatenate' }).apply([x, surfInput]) as SymbolicTensor;
+    x = tfl.layers.add({ name: 'add_skip' }).apply([joined, rawIn]) as SymbolicTensor;
+    options.headUnits.forEach((units, i) => {
+      const name = `dense_head_${i + 1}`;
+      x = tfl.layers.dense({ name, units, useBias: false, activation: act, kernelInitializer: seededKernel(seed, name) }).apply(x) as SymbolicTensor;
+    });
+  }
+  const output = tfl.layers
+    .dense({ name: 'main_output', units: outputs, useBias: true, activation: outActivation, kernelInitializer: seededKernel(seed, 'main_output') })
+    .apply(x) as SymbolicTensor;
+  return tfl.model({ name: 'conv1d_residual', inputs, outputs: output });
+}

@@ -1,0 +1,37 @@
+import type { ModelShape } from '@prd/core';
+import { tfl, type LayersModel, type SymbolicTensor } from '@prd/tensor';
+import { Type, type Static } from '@sinclair/typebox';
+import { seededKernel } from './init.js';
+
+/** Options of the `mlp` baseline model. */
+export const MlpOptions = Type.Object(
+  {
+    hiddenUnits: Type.Array(Type.Integer({ minimum: 1 }), { default: [256, 128], description: 'Units of each hidden Dense layer' }),
+    activation: Type.Union([Type.Literal('relu'), Type.Literal('elu'), Type.Literal('tanh'), Type.Literal('sigmoid')], { default: 'relu' }),
+    dropout: Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after each hidden layer' }),
+  },
+  { additionalProperties: false },
+);
+/** Resolved options of `mlp`. */
+export type MlpConfig = Static<typeof MlpOptions>;
+
+/** A plain multi-layer perceptron on the flattened profile (and single-level values): a baseline for the CNN. */
+export function buildMlp(shape: ModelShape, options: MlpConfig, seed: number): LayersModel {
+  const profileInput = tfl.input({ shape: [shape.heights, shape.profileFeatures], name: 'profile_input' });
+  const inputs = [profileInput];
+  let x = tfl.layers.flatten({ name: 'flatten' }).apply(profileInput) as SymbolicTensor;
+  if (shape.singleLevel > 0) {
+    const surfInput = tfl.input({ shape: [shape.singleLevel], name: 'surf_input' });
+    inputs.push(surfInput);
+    x = tfl.layers.concatenate({ name: 'concatenate' }).apply([x, surfInput]) as SymbolicTensor;
+  }
+  options.hiddenUnits.forEach((units, i) => {
+    const name = `dense_${i + 1}`;
+    x = tfl.layers.dense({ name, units, activation: options.activation, kernelInitializer: seededKernel(seed, name) }).apply(x) as SymbolicTensor;
+    if (options.dropout > 0) x = tfl.layers.dropout({ name: `dropout_${i + 1}`, rate: options.dropout, seed: seed + i }).apply(x) as SymbolicTensor;
+  });
+  const output = tfl.layers
+    .dense({ name: 'main_output', units: shape.outputs, activation: shape.task === 'bands' ? 'softmax' : 'linear', kernelInitializer: seededKernel(seed, 'main_output') })
+    .apply(x) as SymbolicTensor;
+  return tfl.model({ name: 'mlp', inputs, outputs: output });
+}
