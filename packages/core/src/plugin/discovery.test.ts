@@ -43,13 +43,24 @@ describe('plugin discovery', () => {
     expect(registry.get('transform', 'clip-rain')?.origin.version).toBe('local');
   });
 
-  it('says what is wrong with a plugin package that exports nothing, or an unbuilt one', async () => {
+  it('records what is wrong with a package that exports nothing, or an unbuilt one, and loads the others', async () => {
     const root = tempDir();
     writePackage(root, 'empty-plugin', { keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' } }, 'export const x = 1;\n');
-    await expect(discoverPlugins({ searchFrom: [root] })).rejects.toThrow('package empty-plugin exports no plugins; export an array of plugins as the default export');
-    const other = tempDir();
-    writePackage(other, 'unbuilt', { keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' } });
-    await expect(discoverPlugins({ searchFrom: [other] })).rejects.toThrow(/declares its plugins in .*dist\/index\.js, which does not exist; build the package/);
+    writePackage(root, 'unbuilt', { keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' } });
+    writePackage(root, 'good', { keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' } }, pluginModule('evaluator', 'good'));
+    const registry = await discoverPlugins({ searchFrom: [root] });
+    expect(registry.names('evaluator')).toEqual(['good']);
+    expect(registry.failures.map((f) => f.message)).toEqual([
+      'package empty-plugin exports no plugins; export an array of plugins as the default export',
+      expect.stringMatching(/declares its plugins in .*dist\/index\.js, which does not exist; build the package/),
+    ]);
+    expect(() => registry.require('source', 'csv')).toThrow('these plugin packages failed to load: empty-plugin, unbuilt');
+  });
+
+  it('fails on a recipe\'s own plugin module that exports nothing', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'nothing.mjs'), 'export const x = 1;\n');
+    await expect(discoverPlugins({ searchFrom: [], extra: ['./nothing.mjs'], baseDir: root })).rejects.toThrow('plugin "./nothing.mjs" exports no plugins');
   });
 
   it('reports an extra plugin that is not installed', async () => {

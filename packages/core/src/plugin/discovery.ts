@@ -147,11 +147,21 @@ function resolveExtra(spec: string, baseDir: string): { entry: string; origin: P
   return { entry: pkg.entry, origin: { packageName: pkg.name, version: pkg.version, path: dir } };
 }
 
-/** Find, import and register every plugin visible from `searchFrom`, plus a recipe's extra plugins. */
+/**
+ * Find, import and register every plugin visible from `searchFrom`, plus a recipe's extra plugins. An installed
+ * package that fails to load is recorded in `registry.failures` (one broken package must not break every command);
+ * a recipe's own extra plugins and duplicate plugin names are errors.
+ */
 export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<PluginRegistry> {
   const registry = new PluginRegistry();
   for (const pkg of findPluginPackages(options.searchFrom ?? [process.cwd()])) {
-    const plugins = await importPlugins(pkg.entry, `package ${pkg.name}`);
+    let plugins: AnyPlugin[];
+    try {
+      plugins = await importPlugins(pkg.entry, `package ${pkg.name}`);
+    } catch (error) {
+      registry.failures.push({ packageName: pkg.name, path: pkg.dir, message: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
     for (const plugin of plugins) registry.register(plugin, { packageName: pkg.name, version: pkg.version, path: pkg.dir });
   }
   for (const spec of options.extra ?? []) {

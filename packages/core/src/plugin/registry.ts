@@ -31,9 +31,18 @@ export function pluginShapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** A plugin package that could not be loaded, and why. */
+export interface PluginLoadFailure {
+  packageName: string;
+  path: string;
+  message: string;
+}
+
 /** All plugins known to a run, by kind and name. */
 export class PluginRegistry {
   private readonly byKey = new Map<string, RegisteredPlugin>();
+  /** Installed packages that declare plugins but could not be loaded; shown as warnings, named in errors. */
+  readonly failures: PluginLoadFailure[] = [];
 
   /** Add a plugin. Two plugins of one kind with one name from different packages is an error naming both. */
   register(plugin: AnyPlugin, origin: PluginOrigin): void {
@@ -61,9 +70,10 @@ export class PluginRegistry {
     if (found) return found;
     const names = this.names(kind);
     const suggestion = closest(name, names);
+    const broken = this.failures.length > 0 ? `; these plugin packages failed to load: ${this.failures.map((f) => f.packageName).join(', ')}` : '';
     throw PrdError.of({
       pointer,
-      message: `no ${kind} plugin is named "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (installed: ${names.join(', ') || 'none'})`,
+      message: `no ${kind} plugin is named "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (installed: ${names.join(', ') || 'none'})${broken}`,
       suggestion,
     });
   }
