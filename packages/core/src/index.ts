@@ -5,7 +5,7 @@ export { SeededRandom, deriveSeed } from './random.js';
 export { canonicalJson, hashOf, filesFingerprint } from './hash.js';
 
 export * from './plugin/contract.js';
-export { PluginRegistry, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
+export { PluginRegistry, type PluginLoadFailure, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
 export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';
 
 export { PLUGIN_SLOTS, FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
@@ -35,6 +35,20 @@ export {
   type ResolvedFeatures,
 } from './data/features.js';
 export { withNwpBandProbabilities } from './data/nwp.js';
+export {
+  SEED_HEIGHTS,
+  SEED_PROFILE_VARIABLES,
+  SEED_SINGLE_LEVEL,
+  SEED_RADAR_SCALARS,
+  SEED_TEXT_COLUMNS,
+  SEED_GRID,
+  profileColumn,
+  seedMergedColumns,
+  seedMergedFileName,
+  seedFileTimestamp,
+  type SeedColumnOrder,
+} from './data/seed-schema.js';
+export { syntheticSql, syntheticEvents, syntheticRowCount, SYNTHETIC_MAX_CELLS, type SyntheticEvent, type SyntheticOptions } from './data/synthetic.js';
 export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, type TensorFileHeader, type TensorLayout } from './data/tensor-file.js';
 export { writeTensorFile, type TensorColumn } from './data/tensor-export.js';
 export { writePredictions } from './data/predictions.js';
