@@ -48,6 +48,8 @@ export {
   seedFileTimestamp,
   type SeedColumnOrder,
 } from './data/seed-schema.js';
+export { writeSyntheticFiles, type SyntheticFileOptions, type WrittenFile } from './data/synthetic-files.js';
+export { translateReadError } from './data/read-errors.js';
 export { syntheticSql, syntheticEvents, syntheticRowCount, SYNTHETIC_MAX_CELLS, type SyntheticEvent, type SyntheticOptions } from './data/synthetic.js';
 export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, type TensorFileHeader, type TensorLayout } from './data/tensor-file.js';
 export { writeTensorFile, type TensorColumn } from './data/tensor-export.js';
