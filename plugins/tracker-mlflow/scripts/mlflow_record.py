@@ -53,7 +53,9 @@ def main():
         "artifacts": sorted(artifacts(client, run_id), key=lambda a: a["path"]),
         "versions": [],
     }
-    for version in client.search_model_versions(f"run_id = '{run_id}'"):
+    for found in client.search_model_versions(f"run_id = '{run_id}'"):
+        # Search results leave out aliases; a get has them.
+        version = client.get_model_version(found.name, found.version)
         record["versions"].append(
             {"name": version.name, "version": version.version, "source": version.source, "status": version.status, "aliases": list(version.aliases)}
         )

@@ -88,12 +88,11 @@ export class MlflowTracker implements Tracker {
       ledger.finalQueued = true;
     }
     this.save();
-    // The end of a run gets one more chance even if the server failed recently, within the drain budget.
-    this.offlineUntil = 0;
     const budget = end.status === 'KILLED' ? Math.min(this.settings.options.drainTimeoutMs, 10_000) : this.settings.options.drainTimeoutMs;
     const work = (async () => {
       await this.pumping;
-      if (Date.now() >= this.offlineUntil) await this.step(true);
+      // The end of a run gets one more chance even if the server failed recently, within the drain budget.
+      await this.step(true);
     })();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([work.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), budget)))]);
@@ -169,7 +168,8 @@ export class MlflowTracker implements Tracker {
       if (files.length === 0) throw new PrdError(`run ${runId} has no artifacts under "${path}"; was the model logged?`);
       return true;
     } catch (error) {
-      if (error instanceof MlflowError && error.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
+      // A missing alias comes back as INVALID_PARAMETER_VALUE ("Registered model alias x not found").
+      if (error instanceof MlflowError && (error.errorCode === 'RESOURCE_DOES_NOT_EXIST' || (error.errorCode === 'INVALID_PARAMETER_VALUE' && /not found/i.test(error.message)))) {
         throw new PrdError(`${where} does not know ${uri}: ${error.message}`, [], { cause: error });
       }
       if (error instanceof MlflowError) throw new PrdError(`could not download ${uri} from ${where}: ${error.message}`, [], { cause: error });

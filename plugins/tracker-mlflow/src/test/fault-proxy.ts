@@ -8,6 +8,8 @@ export interface Fault {
   mode: 'refuse' | 'after';
   status: number;
   headers?: Record<string, string>;
+  /** Only requests whose body contains this text, such as '"metrics":[{'. */
+  bodyIncludes?: string;
   /** How many matching requests it hits; default 1. */
   times?: number;
 }
@@ -30,7 +32,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: { 'content-type': res.headers.get('content-type') ?? 'application/json' } };
   };
   const server = await startTestServer(async (req) => {
-    const fault = faults.find((f) => req.url.includes(f.path) && (f.times ?? 1) > 0);
+    const fault = faults.find((f) => req.url.includes(f.path) && (f.times ?? 1) > 0 && (!f.bodyIncludes || req.body.toString('utf8').includes(f.bodyIncludes)));
     if (!fault) return forward(req);
     fault.times = (fault.times ?? 1) - 1;
     if (fault.mode === 'after') await forward(req);
