@@ -50,14 +50,29 @@ function improverMerged(): Band[] {
 /** Band set names a recipe may use. */
 export const BAND_SET_NAMES = Object.keys(BAND_SETS);
 
-/** Bands from a recipe value: a set name, or custom `{ key: [lower, upper] }` bands in ascending order. */
+/**
+ * Bands from a recipe value: a set name, or custom `{ key: [lower, upper] }` bands. Custom bands must be in
+ * ascending order, each with lower < upper, and not overlap (touching bounds are fine: the seed's sets touch).
+ */
 export function bandsFrom(spec: string | Record<string, readonly number[]>): Band[] {
   if (typeof spec === 'string') {
     const set = BAND_SETS[spec];
     if (!set) throw new Error(`unknown band set "${spec}" (known: ${BAND_SET_NAMES.join(', ')})`);
-    return set.map((b) => ({ ...b }));
+    return set.map((b) => ({ ...b, ...(b.sumOf ? { sumOf: [...b.sumOf] } : {}) }));
   }
-  return Object.entries(spec).map(([key, bounds]) => ({ key, lower: Number(bounds[0]), upper: Number(bounds[1]) }));
+  const bands = Object.entries(spec).map(([key, bounds]) => ({ key, lower: Number(bounds[0]), upper: Number(bounds[1]) }));
+  if (bands.length === 0) throw new Error('custom bands are empty; give at least one {"key": [lower, upper]}');
+  bands.forEach((band, i) => {
+    if (!Number.isFinite(band.lower) || !Number.isFinite(band.upper) || spec[band.key].length !== 2) {
+      throw new Error(`band "${band.key}" must be [lower, upper] with two numbers`);
+    }
+    if (band.lower >= band.upper) throw new Error(`band "${band.key}" has lower ${band.lower} >= upper ${band.upper}`);
+    const previous = bands[i - 1];
+    if (previous && band.lower < previous.upper) {
+      throw new Error(`band "${band.key}" [${band.lower}, ${band.upper}] starts below the end of band "${previous.key}" [${previous.lower}, ${previous.upper}]; list bands in ascending order without overlap`);
+    }
+  });
+  return bands;
 }
 
 /** Human label of a band, as the seed prints it: `0.5mm-4mm`. */

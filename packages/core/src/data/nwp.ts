@@ -1,18 +1,32 @@
 import type { Band } from './bands.js';
-import { ident, type Relation } from './engine.js';
+import { ident, literal, type Relation } from './engine.js';
+
+/** SQL of the NWP band-probability columns: one row per group with the fraction of members in each band. */
+export function nwpBandProbabilitySql(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[]): string {
+  const rate = ident(rateColumn);
+  const keys = groupBy.map(ident).join(', ');
+  const columns = bands.map((band) => `(count(*) FILTER (WHERE ${rate} >= ${band.lower} AND ${rate} < ${band.upper}))::DOUBLE / count(*) AS ${ident(`${prefix}_${band.key}`)}`);
+  return `SELECT ${keys}, ${columns.join(', ')} FROM (${input.sql}) GROUP BY ${keys}`;
+}
 
 /**
- * Add NWP band probabilities: for each band, the fraction of ensemble members (rows of one group) whose rate lies in
- * [lower, upper). Half-open bands as in the seed's data prep (seed-pipeline.md §2.4, §3.4); a rate at or above the
- * last upper bound falls in no band. The denominator is the number of member rows in the group.
+ * Add NWP band probabilities: for each band, the fraction of ensemble members (rows of one group, normally one
+ * time and grid cell) whose rate lies in [lower, upper). Half-open bands as in the seed's data prep
+ * (seed-pipeline.md §2.4, §3.4); a rate at or above the last upper bound falls in no band, and a member whose rate
+ * is missing counts in the denominator but in no band, as pandas' `sum()/shape[0]` does. The denominator is the
+ * number of member rows in the group. Existing columns of the same names are replaced.
+ *
+ * The probabilities are aggregated per group and joined back, rather than computed with a window, so that wide
+ * rows are streamed instead of held in memory by partition; rows whose group keys are missing are dropped, as the
+ * seed's groupby-and-merge drops them.
  */
 export function withNwpBandProbabilities(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[]): Relation {
-  const rate = ident(rateColumn);
-  const window = `(PARTITION BY ${groupBy.map(ident).join(', ')})`;
-  const columns = bands.map((band) => {
-    const inBand = `${rate} >= ${band.lower} AND ${rate} < ${band.upper}`;
-    return `(count(*) FILTER (WHERE ${inBand}) OVER ${window})::DOUBLE / count(*) OVER ${window} AS ${ident(`${prefix}_${band.key}`)}`;
-  });
-  const names = bands.map((b) => ident(`${prefix}_${b.key}`));
-  return { sql: `SELECT * EXCLUDE (${names.join(', ')}), ${columns.join(', ')} FROM (SELECT *, ${bands.map((_, i) => `NULL AS ${names[i]}`).join(', ')} FROM (${input.sql}))` };
+  const names = bands.map((b) => `${prefix}_${b.key}`);
+  const keep = `COLUMNS(c -> c NOT IN (${names.map(literal).join(', ')}))`;
+  const on = groupBy.map((k) => `__rows.${ident(k)} = __nwp.${ident(k)}`).join(' AND ');
+  return {
+    sql: `SELECT __rows.*, ${names.map((n) => `__nwp.${ident(n)}`).join(', ')}
+FROM (SELECT ${keep} FROM (${input.sql})) AS __rows
+JOIN (${nwpBandProbabilitySql(input, rateColumn, bands, prefix, groupBy)}) AS __nwp ON ${on}`,
+  };
 }

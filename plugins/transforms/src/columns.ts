@@ -1,0 +1,29 @@
+import { closest, ident, PrdError, type ColumnInfo, type TableContext } from '@prd/core';
+
+/** Check that columns exist in the transform's input; the error names the option and the nearest column. */
+export function requireColumns(ctx: TableContext, columns: readonly string[], option: string): void {
+  const names = ctx.columns.map((c) => c.name);
+  const known = new Set(names);
+  const missing = columns.filter((c) => !known.has(c));
+  if (missing.length === 0) return;
+  throw new PrdError(
+    `column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} not in the data`,
+    missing.map((m) => ({ pointer: `${ctx.pointer}/with/${option}`, dataColumn: m, message: `column "${m}" is not in the data`, suggestion: closest(m, names) })),
+  );
+}
+
+/** True for DuckDB floating-point types, which can hold NaN as well as NULL. */
+export function isFloat(column: ColumnInfo): boolean {
+  return column.type === 'DOUBLE' || column.type === 'FLOAT' || column.type === 'REAL';
+}
+
+/** SQL that is true when a column has a value: not NULL and, for floats, not NaN (pandas counts both as missing). */
+export function present(column: ColumnInfo): string {
+  const c = ident(column.name);
+  return isFloat(column) ? `(${c} IS NOT NULL AND NOT isnan(${c}))` : `${c} IS NOT NULL`;
+}
+
+/** SQL of the first target column as the pipeline computes it (the sum of its source bands). */
+export function targetExpression(ctx: TableContext, index: number): string {
+  return ctx.features.targetSources[index].map(ident).join(' + ');
+}

@@ -1,0 +1,94 @@
+import { definePlugin, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
+import { Type, type Static } from '@sinclair/typebox';
+import { present, requireColumns, targetExpression } from './columns.js';
+
+const DropMissingOptions = Type.Object(
+  {
+    columns: Type.Union([Type.Literal('all'), Type.Literal('used'), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+      default: 'all',
+      description: "Which columns must have a value: all of them (the seed's dropna()), only those the recipe uses, or a list.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** Drop rows with a missing value (NULL or NaN), as the seed's `input_data.dropna()` (seed-pipeline.md §3.2 step 1). */
+export function dropMissing(options: Static<typeof DropMissingOptions>, input: Relation, ctx: TableContext): Relation {
+  let names: string[];
+  if (options.columns === 'all') names = ctx.columns.map((c) => c.name);
+  else if (options.columns === 'used') names = requiredColumns(ctx.features);
+  else {
+    requireColumns(ctx, options.columns, 'columns');
+    names = options.columns;
+  }
+  const byName = new Map(ctx.columns.map((c) => [c.name, c]));
+  const conditions = names.map((n) => byName.get(n)).filter((c) => c !== undefined).map(present);
+  return conditions.length === 0 ? input : { sql: `SELECT * FROM (${input.sql}) WHERE ${conditions.join(' AND ')}` };
+}
+
+const RangeOptions = Type.Object(
+  {
+    column: Type.String({ minLength: 1, default: 'radar_mean_rain_instant', description: 'Column to filter on.' }),
+    below: Type.Optional(Type.Number({ description: 'Keep rows with column < below.' })),
+    atMost: Type.Optional(Type.Number({ description: 'Keep rows with column <= atMost.' })),
+    above: Type.Optional(Type.Number({ description: 'Keep rows with column > above.' })),
+    atLeast: Type.Optional(Type.Number({ description: 'Keep rows with column >= atLeast.' })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Keep rows whose column lies in a range. With no bound, the seed's filter of spurious radar values:
+ * `radar_mean_rain_instant < 50` (§3.2 step 2). Missing values fail every bound and are dropped, as in pandas.
+ */
+export function rangeFilter(options: Static<typeof RangeOptions>, input: Relation, ctx: TableContext): Relation {
+  requireColumns(ctx, [options.column], 'column');
+  const c = `"${options.column.replaceAll('"', '""')}"`;
+  const bounds: string[] = [];
+  if (options.below !== undefined) bounds.push(`${c} < ${options.below}`);
+  if (options.atMost !== undefined) bounds.push(`${c} <= ${options.atMost}`);
+  if (options.above !== undefined) bounds.push(`${c} > ${options.above}`);
+  if (options.atLeast !== undefined) bounds.push(`${c} >= ${options.atLeast}`);
+  if (bounds.length === 0) bounds.push(`${c} < 50`);
+  // NaN compares above every number in DuckDB, and pandas drops it too: say so explicitly for lower bounds.
+  return { sql: `SELECT * FROM (${input.sql}) WHERE ${bounds.join(' AND ')} AND NOT isnan(${c}::DOUBLE)` };
+}
+
+const DropDryOptions = Type.Object({}, { additionalProperties: false });
+
+/**
+ * Drop dry rows (§3.2 step 3): in bands mode, rows whose lowest target band has fraction exactly 1 (every radar
+ * cell below the first threshold), as `data[data[target[0]] != 1]`; in regression mode, rows whose target is not
+ * above 0, as `data[data[target] > 0]`.
+ */
+export function dropDry(input: Relation, ctx: TableContext): Relation {
+  const first = targetExpression(ctx, 0);
+  if (ctx.features.task === 'regression') return { sql: `SELECT * FROM (${input.sql}) WHERE ${first} > 0` };
+  // pandas keeps NaN != 1 rows; IS DISTINCT FROM does the same for NULL.
+  return { sql: `SELECT * FROM (${input.sql}) WHERE (${first}) IS DISTINCT FROM 1` };
+}
+
+/** The filtering transforms. */
+export const filterPlugins = [
+  definePlugin({
+    kind: 'transform',
+    name: 'drop-missing',
+    description: "Drop rows with a missing (NULL or NaN) value, in every column as the seed's dropna() or in chosen ones.",
+    options: DropMissingOptions,
+    create: (options): Transform => ({ apply: (input, ctx) => dropMissing(options, input, ctx) }),
+  }),
+  definePlugin({
+    kind: 'transform',
+    name: 'range',
+    description: 'Keep rows whose column lies in a range (default: the seed\'s radar_mean_rain_instant < 50).',
+    options: RangeOptions,
+    create: (options): Transform => ({ apply: (input, ctx) => rangeFilter(options, input, ctx) }),
+  }),
+  definePlugin({
+    kind: 'transform',
+    name: 'drop-dry',
+    description: 'Drop rows where the lowest target band holds the whole cell (fraction 1), or, for regression, where the target is 0.',
+    options: DropDryOptions,
+    create: (): Transform => ({ apply: (input, ctx) => dropDry(input, ctx) }),
+  }),
+];
