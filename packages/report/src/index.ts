@@ -1,1 +1,11 @@
-export {};
+/** @prd/report: plots (SVG and PNG, Vega-Lite rendered headless) and the self-contained report.html of a run. */
+export { createReporter, renderReport, collectPlots, type ReportOptions } from './report.js';
+export { readRun, parseHistory, type RunData, type HistoryRow, type ExplainerOutput } from './run-data.js';
+export { renderSvg, svgToPng, prefixSvgIds, CONFIG, FONT } from './render.js';
+export { reportHtml, escapeHtml, type RenderedPlot } from './html.js';
+export { SECTIONS, slug, type Plot, type Section } from './plots/plot.js';
+export { learningCurves } from './plots/learning.js';
+export { metricBars, metricRows, describeMetric, scoreTitle, keyLabel, type MetricRow } from './plots/metrics.js';
+export { forecastMaps, cellScoreMaps, parseCellTable, exceedances, canMap, type MapOptions } from './plots/maps.js';
+export { explainPlots, importancePlot, saliencyPlots, filterPlot, type ImportanceResult, type SaliencyResult, type FiltersResult } from './plots/explain.js';
+export { gridOf, mercatorPanel, coastlines, mapPanel, SCALES, type BBox, type Grid, type CellValue, type PanelOptions } from './plots/geo.js';

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
+import { feature } from 'topojson-client';
+import type { Topology } from 'topojson-specification';
+
+/** Longitude / latitude box, degrees: [west, south, east, north]. */
+export type BBox = [number, number, number, number];
+
+/** A regular lat/lon grid as the data shows it: cell sizes and the box its cells cover. */
+export interface Grid {
+  dlat: number;
+  dlon: number;
+  bbox: BBox;
+}
+
+/** One grid-cell value for a map panel. */
+export interface CellValue {
+  latitude: number;
+  longitude: number;
+  value: number | null;
+}
+
+function step(values: number[], fallback: number): number {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  let best = Infinity;
+  for (let i = 1; i < sorted.length; i++) best = Math.min(best, sorted[i] - sorted[i - 1]);
+  return Number.isFinite(best) && best > 1e-9 ? best : fallback;
+}
+
+/** Infer the cell size and covered box from cell centres (the seed's MOGREPS-G grid is 0.1875 x 0.28125 degrees). */
+export function gridOf(latitudes: number[], longitudes: number[]): Grid {
+  const dlat = step(latitudes, 0.1875);
+  const dlon = step(longitudes, 0.28125);
+  const south = Math.min(...latitudes) - dlat / 2;
+  const north = Math.max(...latitudes) + dlat / 2;
+  const west = Math.min(...longitudes) - dlon / 2;
+  const east = Math.max(...longitudes) + dlon / 2;
+  return { dlat, dlon, bbox: [west, south, east, north] };
+}
+
+const mercatorY = (lat: number): number => Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+
+/** A Mercator projection that fills a panel of the given height with the box (Vega-Lite projection properties). */
+export function mercatorPanel(bbox: BBox, height: number): { width: number; height: number; projection: Record<string, unknown> } {
+  const [west, south, east, north] = bbox;
+  const dx = ((east - west) * Math.PI) / 180;
+  const dy = mercatorY(north) - mercatorY(south);
+  const scale = height / dy;
+  const width = Math.max(60, Math.round(dx * scale));
+  const centreLat = (360 / Math.PI) * Math.atan(Math.exp((mercatorY(south) + mercatorY(north)) / 2)) - 90;
+  return {
+    width,
+    height,
+    projection: { type: 'mercator', scale, center: [(west + east) / 2, centreLat], translate: [width / 2, height / 2], clipExtent: [[0, 0], [width, height]] },
+  };
+}
+
+let land: Array<Position[][]> | undefined;
+
+/** Natural Earth 1:50m land polygons (world-atlas), loaded once. */
+function landPolygons(): Array<Position[][]> {
+  if (!land) {
+    const require = createRequire(import.meta.url);
+    const topology = JSON.parse(readFileSync(require.resolve('world-atlas/land-50m.json'), 'utf8')) as Topology;
+    const collection = feature(topology, topology.objects.land) as unknown as { features: Array<Feature<Polygon | MultiPolygon>> };
+    land = collection.features.flatMap((f) => (f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates : [f.geometry.coordinates]));
+  }
+  return land;
+}
+
+/** Coastlines near a box, as one GeoJSON feature (the projection's clip extent trims them to the panel). */
+export function coastlines(bbox: BBox, margin = 2): Feature<MultiPolygon> {
+  const [west, south, east, north] = bbox;
+  const near = landPolygons().filter((polygon) => {
+    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of polygon[0]) {
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+    return maxX >= west - margin && minX <= east + margin && maxY >= south - margin && minY <= north + margin;
+  });
+  return { type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: near } };
+}
+
+/** Options of one map panel. */
+export interface PanelOptions {
+  title: string;
+  grid: Grid;
+  height: number;
+  values: CellValue[];
+  /** Colour scale (Vega-Lite scale properties). */
+  scale: Record<string, unknown>;
+  legendTitle: string;
+  /** Hide the legend (for postage stamps that share one). */
+  legend?: boolean;
+}
+
+/** A map panel: one coloured rectangle per grid cell and the coastline, on a Mercator projection. */
+export function mapPanel(options: PanelOptions): Record<string, unknown> {
+  const { grid } = options;
+  const { width, height, projection } = mercatorPanel(grid.bbox, options.height);
+  // Cells overlap their neighbours by 2% so anti-aliasing leaves no hairline seams between them.
+  const [hlat, hlon] = [grid.dlat * 0.52, grid.dlon * 0.52];
+  const cells = options.values
+    .filter((v) => v.value !== null && Number.isFinite(v.value))
+    .map((v) => ({ lat0: v.latitude - hlat, lat1: v.latitude + hlat, lon0: v.longitude - hlon, lon1: v.longitude + hlon, value: v.value }));
+  const legend = options.legend === false ? null : { type: 'gradient', orient: 'right', gradientLength: Math.min(160, height - 20) };
+  return {
+    width,
+    height,
+    title: { text: options.title.split('\n'), fontSize: 11 },
+    projection,
+    layer: [
+      {
+        data: { values: cells },
+        mark: { type: 'rect' },
+        encoding: {
+          longitude: { field: 'lon0', type: 'quantitative' },
+          latitude: { field: 'lat0', type: 'quantitative' },
+          longitude2: { field: 'lon1' },
+          latitude2: { field: 'lat1' },
+          color: { field: 'value', type: 'quantitative', scale: options.scale, title: options.legendTitle, legend },
+        },
+      },
+      { data: { values: [coastlines(grid.bbox)] }, mark: { type: 'geoshape', filled: false, stroke: '#1a1a1a', strokeWidth: 0.7 } },
+    ],
+  };
+}
+
+/** Colour scales of the maps: fractions and scores on [0, 1], differences centred on 0. */
+export const SCALES = {
+  fraction: { scheme: 'viridis', domain: [0, 1], clamp: true },
+  difference: { scheme: 'redblue', reverse: true, domain: [-1, 1], domainMid: 0, clamp: true },
+} as const;
