@@ -1,28 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunEvents, type RunEvent } from '@prd/core';
+import type { RunEvent } from '@prd/core';
 import { tempDir } from '@prd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFiles } from './artifacts.js';
-import { Value } from '@sinclair/typebox/value';
-import { MlflowOptions, resolveConnection } from './config.js';
 import { isComplete, ledgerPath, readLedger, type Ledger } from './ledger.js';
-import { MlflowTracker } from './tracker.js';
 import { mlflowTestEnv, pythonRecord } from './test/env.js';
+import { makeTracker } from './test/tracker.js';
 import { startFaultProxy, type FaultProxy } from './test/fault-proxy.js';
 import { SAMPLE_METRICS, sampleRecipe, simulateRun } from './test/run-fixture.js';
 
 const env = mlflowTestEnv();
 const unique = (name: string) => `${name}-${Date.now()}-${randomBytes(3).toString('hex')}`;
-
-/** A tracker as the plugin creates it, with defaults applied to `options`. */
-export function makeTracker(uri: string, options: Partial<MlflowOptions>, received: RunEvent[] = []): MlflowTracker {
-  const events = new RunEvents();
-  events.on((e) => received.push(e));
-  const full = Value.Default(MlflowOptions, { uri, ...options }) as MlflowOptions;
-  return new MlflowTracker({ connection: resolveConnection(full, {}), options: full, events });
-}
 
 function ledgerOf(runDir: string, uri: string, experiment: string): Ledger {
   const ledger = readLedger(runDir, ledgerPath(uri, experiment));
