@@ -34,7 +34,7 @@ async function labels(engine: DataEngine, relation: Relation): Promise<string[]>
 
 describe('samplers package', () => {
   it('exports the samplers', () => {
-    expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual(['sampler:random', 'sampler:time-space']);
+    expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual(['sampler:random', 'sampler:time-space', 'sampler:by-time', 'sampler:by-event', 'rebalancer:resample']);
   });
 
   it('rounds counts half to even, like Python and numpy', () => {

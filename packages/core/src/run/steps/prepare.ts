@@ -1,4 +1,4 @@
-import { PrdError } from '../../errors.js';
+import { isPrdError, PrdError } from '../../errors.js';
 import type { Relation } from '../../data/engine.js';
 import { resolveFeatures, type FeatureSpec, type ResolvedFeatures } from '../../data/features.js';
 import { withNwpBandProbabilities } from '../../data/nwp.js';
@@ -22,7 +22,17 @@ export async function prepareData(env: StepEnv): Promise<PreparedData> {
   let relation: Relation = source.relation;
   let columns = await env.engine.columns(relation);
   // Baseline columns may be made by a transform, so the baseline is only checked once all transforms ran.
-  let features = resolveFeatures({ ...spec, baseline: false }, columns.map((c) => c.name));
+  const resolve = (withBaseline: boolean) => {
+    try {
+      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name));
+    } catch (error) {
+      // Say which data lacks the columns: the recipe may be right and the files wrong.
+      if (!isPrdError(error)) throw error;
+      const files = source.files && source.files.length <= 3 ? source.files.join(', ') : source.description;
+      throw new PrdError(`${error.message}; the data read is ${files}`, error.issues);
+    }
+  };
+  let features = resolve(false);
   for (const transform of env.instances.transforms) {
     const ctx: TableContext = { ...base, pointer: transform.slot, features, columns };
     relation = await transform.instance.apply(relation, ctx);
@@ -32,7 +42,7 @@ export async function prepareData(env: StepEnv): Promise<PreparedData> {
       throw PrdError.of({ pointer: transform.slot, message: `transform "${transform.use}" produced an invalid query: ${(error as Error).message}` });
     }
   }
-  features = resolveFeatures(spec, columns.map((c) => c.name));
+  features = resolve(true);
   if (features.baseline.kind === 'ensemble-rate') {
     relation = withNwpBandProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
   }

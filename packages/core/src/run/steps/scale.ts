@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { PrdError, type Issue } from '../../errors.js';
-import { ident, literal, type Relation } from '../../data/engine.js';
+import { ident, literal, type DataEngine, type Relation } from '../../data/engine.js';
 import type { ResolvedFeatures } from '../../data/features.js';
 import { writeTensorFile, type TensorColumn } from '../../data/tensor-export.js';
 import type { TensorLayout } from '../../data/tensor-file.js';
 import { inputColumns, type Preprocessing } from '../preprocessing.js';
 import type { PreparedData, StepEnv } from '../context.js';
-import { splitRelation } from './split.js';
+import { rebalancedRelation, splitRelation } from './split.js';
 
 /** What the scale step wrote. */
 export interface ScaleSummary {
@@ -24,20 +24,32 @@ export function targetExpressions(features: ResolvedFeatures): string[] {
   return features.targetSources.map((sources) => sources.map(ident).join(' + '));
 }
 
-/** Mean and population std (ddof 0, as sklearn's StandardScaler) of each input column over the training split. */
-async function fitScaler(env: StepEnv, train: Relation, columns: string[]): Promise<{ mean: number[]; std: number[] }> {
-  const select = columns.flatMap((c, i) => [`avg(${ident(c)})::DOUBLE AS m${i}`, `stddev_pop(${ident(c)})::DOUBLE AS s${i}`, `count(*) FILTER (WHERE ${ident(c)} IS NULL OR isnan(${ident(c)}::DOUBLE)) AS n${i}`]);
-  const [row] = await env.engine.rows(`SELECT ${select.join(', ')} FROM (${train.sql})`);
+/**
+ * Mean and population std (ddof 0) of each column over a relation, as sklearn's StandardScaler fits them. A column
+ * whose variance is within rounding of zero gets std 1, with sklearn's test for a constant feature
+ * (`var <= n eps var + (n mean eps)^2`), so a constant column is centred, not blown up. Missing values are an error.
+ */
+export async function fitStandardScaler(engine: DataEngine, train: Relation, columns: string[]): Promise<{ mean: number[]; std: number[] }> {
+  const select = columns.flatMap((c, i) => [
+    // NaN would make var_pop fail; it is reported below instead.
+    `avg(${ident(c)}) FILTER (WHERE NOT isnan(${ident(c)}::DOUBLE))::DOUBLE AS m${i}`,
+    `var_pop(${ident(c)}) FILTER (WHERE NOT isnan(${ident(c)}::DOUBLE))::DOUBLE AS v${i}`,
+    `count(*) FILTER (WHERE ${ident(c)} IS NULL OR isnan(${ident(c)}::DOUBLE)) AS n${i}`,
+  ]);
+  const [row] = await engine.rows(`SELECT count(*) AS rows, ${select.join(', ')} FROM (${train.sql})`);
+  const n = Number(row.rows);
   const issues: Issue[] = [];
   const mean: number[] = [];
   const std: number[] = [];
+  const eps = Number.EPSILON;
   columns.forEach((c, i) => {
     const missing = Number(row[`n${i}`]);
     if (missing > 0) issues.push({ dataColumn: c, message: `${missing} training rows have no value (NULL or NaN) in column "${c}"; add { "use": "drop-missing" } to data.transforms` });
-    mean.push(Number(row[`m${i}`]));
-    const s = Number(row[`s${i}`]);
-    // A constant column would divide by zero; the seed's StandardScaler uses 1 there too.
-    std.push(!Number.isFinite(s) || s === 0 ? 1 : s);
+    const m = Number(row[`m${i}`]);
+    const v = Number(row[`v${i}`]);
+    mean.push(m);
+    const constant = !Number.isFinite(v) || v <= n * eps * v + (n * m * eps) ** 2;
+    std.push(constant ? 1 : Math.sqrt(v));
   });
   if (issues.length > 0) throw new PrdError('the training data has missing values', issues);
   return { mean, std };
@@ -58,7 +70,7 @@ function metaSelect(features: ResolvedFeatures): string {
 export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<{ summary: ScaleSummary; preprocessing: Preprocessing }> {
   const features = data.features;
   const inputs = inputColumns(features);
-  const scaler = await fitScaler(env, splitRelation(splitDir, 'train'), inputs);
+  const scaler = await fitStandardScaler(env.engine, splitRelation(splitDir, 'train'), inputs);
   const columns: TensorColumn[] = [
     ...inputs.map((c, i) => ({ expr: `(${ident(c)} - ${scaler.mean[i]}) / ${scaler.std[i]}` })),
     ...targetExpressions(features).map((expr) => ({ expr })),
@@ -78,9 +90,7 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
     prefixes: features.prefixes,
     baseline: features.baseline,
   };
-  const trainRows: Relation = rebalanceDir
-    ? { sql: `SELECT *, file_row_number AS __row FROM read_parquet(${literal(join(rebalanceDir, 'train.parquet'))}, file_row_number = true)` }
-    : splitRelation(splitDir, 'train');
+  const trainRows: Relation = rebalanceDir ? await rebalancedRelation(env, rebalanceDir) : splitRelation(splitDir, 'train');
   // Training rows are stored in a seeded random order, so that reading them in blocks is already well mixed.
   const train = await writeTensorFile(env.engine, trainRows, columns, layout, join(outDir, 'train.f32'), `hash(__row, ${env.recipe.seed}), __row`);
   const rows = { train: train.rows, validation: 0, test: 0 };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { PrdError } from '../../errors.js';
 import { ident, literal, parquetRelation, type Relation } from '../../data/engine.js';
 import { requiredColumns } from '../../data/features.js';
+import { translateReadError } from '../../data/read-errors.js';
 import type { TableContext } from '../../plugin/contract.js';
 import type { PreparedData, StepEnv } from '../context.js';
 
@@ -24,7 +25,12 @@ export async function runSplit(env: StepEnv, data: PreparedData, outDir: string)
   const keep = splitColumns(data).map(ident).join(', ');
   const order = data.features.metadata.map(ident).join(', ');
   const out = join(outDir, 'rows.parquet');
-  await env.engine.toParquet({ sql: `SELECT ${keep}, split FROM (${assigned.sql}) ORDER BY ${order}` }, out);
+  // Sorted by the metadata so that a row's position (`__row` later) is the same in every run, whatever order the
+  // engine produced the rows in; DuckDB sorts larger-than-memory data by spilling to its temp directory.
+  await env.engine.toParquet({ sql: `SELECT ${keep}, split FROM (${assigned.sql}) ORDER BY ${order}` }, out).catch((error: unknown) => {
+    // Sources that read files lazily report bad values only now.
+    throw translateReadError(error) ?? error;
+  });
   const rows = await env.engine.rows<{ split: string; n: bigint | number }>(`SELECT split, count(*) AS n FROM ${parquetSource(out)} GROUP BY split`);
   const counts: SplitCounts = { train: 0, validation: 0, test: 0 };
   for (const row of rows) {
@@ -48,7 +54,11 @@ export function splitRelation(splitDir: string, split: 'train' | 'validation' | 
   return { sql: `SELECT * EXCLUDE (split, file_row_number), file_row_number AS __row FROM read_parquet(${file}, file_row_number = true) WHERE split = ${literal(split)}` };
 }
 
-/** The rebalance step: resample the training rows and write them to Parquet. */
+/**
+ * The rebalance step: resample the training rows and write them to Parquet. A rebalancer may number its output
+ * rows in `__row` (unique, in the order it means them); that number, not the position in the file, then orders the
+ * rows, so the result does not depend on the order the engine wrote them in. Without `__row` the file order is used.
+ */
 export async function runRebalance(env: StepEnv, data: PreparedData, splitDir: string, outDir: string): Promise<number> {
   const rebalancer = env.instances.rebalancer!;
   const train = splitRelation(splitDir, 'train');
@@ -56,10 +66,18 @@ export async function runRebalance(env: StepEnv, data: PreparedData, splitDir: s
   const ctx: TableContext = { ...env.pluginContext, engine: env.engine, spec: env.recipe.data.features, pointer: rebalancer.slot, features: data.features, columns };
   const balanced = await rebalancer.instance.apply(train, ctx);
   const out = join(outDir, 'train.parquet');
-  await env.engine.toParquet({ sql: `SELECT * EXCLUDE (__row) FROM (${balanced.sql})` }, out);
+  await env.engine.toParquet(balanced, out);
   const rows = await env.engine.count(parquetRelation(out));
   if (rows === 0) throw PrdError.of({ pointer: rebalancer.slot, message: `rebalancer "${rebalancer.use}" returned no rows` });
   return rows;
+}
+
+/** The rebalanced training rows with a `__row` that orders them (see runRebalance). */
+export async function rebalancedRelation(env: StepEnv, rebalanceDir: string): Promise<Relation> {
+  const file = literal(join(rebalanceDir, 'train.parquet'));
+  const columns = await env.engine.columns({ sql: `SELECT * FROM read_parquet(${file})` });
+  if (columns.some((c) => c.name === '__row')) return { sql: `SELECT * FROM read_parquet(${file})` };
+  return { sql: `SELECT *, file_row_number AS __row FROM read_parquet(${file}, file_row_number = true)` };
 }
 
 function parquetSource(path: string): string {
