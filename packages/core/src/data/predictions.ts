@@ -7,9 +7,9 @@ import { ident, literal } from './engine.js';
  */
 export async function writePredictions(engine: DataEngine, metaParquet: string, outputs: Float32Array, names: string[], outParquet: string): Promise<number> {
   const table = `__pred_${Math.random().toString(36).slice(2)}`;
-  await engine.run(`CREATE TEMP TABLE ${table} (${names.map((n) => `${ident(n)} DOUBLE`).join(', ')})`);
+  await engine.run(`CREATE TABLE ${table} (${names.map((n) => `${ident(n)} DOUBLE`).join(', ')})`);
   try {
-    const appender = await engine.appender(table, 'temp');
+    const appender = await engine.appender(table);
     const width = names.length;
     const rows = outputs.length / width;
     for (let r = 0; r < rows; r++) {

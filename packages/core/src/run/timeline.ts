@@ -62,6 +62,6 @@ export class StepTimeline {
 function describe(summary: Record<string, unknown>): string {
   return Object.entries(summary)
     .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null || Object.keys(v).length <= 4))
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : String(v)}`)
     .join(' ');
 }
