@@ -61,6 +61,17 @@ describe('hand-computed cases from the seed formulas', () => {
     expect(Object.keys(at(tree, 'fss') as object).sort((a, b) => Number(a) - Number(b))).toEqual(['0.01', '0.5', '4', '10', '220']);
   });
 
+  it('treats exceedance left by rounding (float32 softmax sums) as 0, so the top threshold is not scored noise', async () => {
+    // float32 fractions whose sum misses 1 by 9e-9: the seed's 1 - cumsum leaves 9e-9 above 220 mm/h and its FSS
+    // there would be 0 (forecast noise against no radar); prd sees no exceedance on either side: 0/0, null.
+    const ml = [0.7, 0.2, 0.05, 0.04, 0.01].map((v) => Math.fround(v));
+    expect(1 - ml.reduce((a, b) => a + b, 0)).toBeGreaterThan(1e-9);
+    const rows = handRows.map((r) => ({ ...r, ml }));
+    const tree = await score('fss', csvRelation(rows, 'rounding.csv'), { aggregations: ['members'] });
+    expect(at(tree, 'fss', '220')).toEqual({ ml: null, nwp: null });
+    expect(at(tree, 'fss', '10', 'ml')).toBe(0);
+  });
+
   it('frequency bias per band: mean of per-row ratios, rows without observed fraction dropped', async () => {
     const tree = await score('frequency-bias', csvRelation(handRows, 'hand.csv'), { aggregations: ['members'] });
     expect(at(tree, 'frequency_bias', '0.0')).toEqual({ ml: (1 + 0.875) / 2, nwp: (0.5 + 0.75) / 2 });

@@ -95,13 +95,13 @@ export function parsePredictionsCsv(text: string): PredictionRow[] {
   });
 }
 
-/** The seed's calculate_p_exceedance with the callers' clipping: 1 - cumsum, negatives set to 0. */
+/** The seed's calculate_p_exceedance with the callers' clipping: 1 - cumsum, negatives (and prd: rounding below 1e-6) set to 0. */
 export function exceedance(fractions: number[]): number[] {
   let cumulative = 0;
   return fractions.map((f) => {
     cumulative += f;
     const x = 1 - cumulative;
-    return x < 0 ? 0 : x;
+    return x < 1e-6 ? 0 : x;
   });
 }
 

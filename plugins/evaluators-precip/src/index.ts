@@ -7,7 +7,7 @@ import { fss, frequencyBias, klDivergence, mae, r2, type ScoreSpec } from './sco
 export { AGGREGATIONS, aggregatedRows, metricName, type Aggregation, type RowLayout } from './aggregations.js';
 export { scoreColumns, thresholdKey, type ScoreColumns } from './columns.js';
 export { evaluateScore, type EvaluateOptions, type EvaluatorContext } from './evaluate.js';
-export { fss, frequencyBias, klDivergence, mae, r2, type Leaf, type ScoreSpec, type Source } from './scores.js';
+export { fss, frequencyBias, klDivergence, mae, r2, exceedanceSql, EXCEEDANCE_FLOOR, type Leaf, type ScoreSpec, type Source } from './scores.js';
 
 const AggregationName = Type.Union(
   AGGREGATIONS.map((a) => Type.Literal(a)),

@@ -36,9 +36,24 @@ function bandPath(columns: ScoreColumns): (i: number) => string[] {
 }
 
 /**
+ * Exceedance probabilities below this are rounding, not rain: 1 - (sum of fractions that should sum to 1) leaves
+ * about 1e-16 (float64) or 1e-7 (float32 softmax outputs) in the top threshold. The seed clipped only negatives,
+ * which made its top-threshold FSS the score of that noise (seed-pipeline.md §8.2 lists ">220: NWP 0.1737");
+ * prd sets such values to 0. One radar pixel of ~400 in a cell is 0.0025, one member of 18 is 0.056.
+ */
+export const EXCEEDANCE_FLOOR = 1e-6;
+
+/** SQL of the exceedance of band `i`: 1 - cumulative sum, left to right as pandas' cumsum adds; below the floor, 0. */
+export function exceedanceSql(fractions: string[], i: number, floor = EXCEEDANCE_FLOOR): string {
+  const rest = `1 - (${fractions.slice(0, i + 1).join(' + ')})`;
+  return `(CASE WHEN ${rest} < ${floor} THEN 0.0 ELSE ${rest} END)`;
+}
+
+/**
  * Fractions skill score per exceedance threshold (seed-pipeline.md §8.2): fractions become P(rain > upper bound of
- * band k) = 1 - cumulative sum up to k, clipped at 0; then FSS = 1 - sum((fx - obs)^2) / (sum(fx^2) + sum(obs^2))
- * over all rows. 0/0 (no rain anywhere in forecast and truth) is null.
+ * band k) = 1 - cumulative sum up to k, clipped at 0 (below {@link EXCEEDANCE_FLOOR}); then
+ * FSS = 1 - sum((fx - obs)^2) / (sum(fx^2) + sum(obs^2)) over all rows. 0/0 (no rain anywhere in forecast and
+ * truth) is null.
  */
 export const fss: ScoreSpec = {
   name: 'fss',
@@ -47,11 +62,8 @@ export const fss: ScoreSpec = {
     const out: string[] = [];
     for (const source of ['truth', 'ml', 'nwp'] as const) {
       if (source === 'nwp' && columns.nwp.length === 0) continue;
-      // Left-to-right sum, as pandas' cumsum adds, so results agree to the last bits.
-      columns.keys.forEach((_, i) => {
-        const cumulative = Array.from({ length: i + 1 }, (_, j) => values(source, j)).join(' + ');
-        out.push(`greatest(1 - (${cumulative}), 0) AS ${exceedance(source, i)}`);
-      });
+      const fractions = columns.keys.map((_, j) => values(source, j));
+      columns.keys.forEach((_, i) => out.push(`${exceedanceSql(fractions, i)} AS ${exceedance(source, i)}`));
     }
     return out;
   },

@@ -21,12 +21,12 @@ interface Columns {
 
 const META = { time: 'time', latitude: 'latitude', longitude: 'longitude', member: 'realization' };
 
-/** Exceedance probabilities as the seed computes them: 1 - cumulative sum of band fractions, clipped at 0. */
+/** Exceedance probabilities as the evaluators compute them: 1 - cumulative sum of band fractions, 0 below 1e-6. */
 export function exceedances(fractions: number[]): number[] {
   let sum = 0;
   return fractions.map((f) => {
     sum += f;
-    return Math.max(1 - sum, 0);
+    return 1 - sum < 1e-6 ? 0 : 1 - sum;
   });
 }
 
