@@ -39,7 +39,7 @@ export function runFiles(runDir: string, exclude: string[] = []): { files: Local
     }
   };
   walk(runDir);
-  files.sort((a, b) => a.path.localeCompare(b.path));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, unsafe };
 }
 

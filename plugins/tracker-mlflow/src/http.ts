@@ -1,4 +1,6 @@
 import { secrets } from '@prd/core';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got, type Method, type RetryObject } from 'got';
 import type { MlflowConnection } from './config.js';
 
@@ -74,6 +76,10 @@ export class MlflowHttp {
       prefixUrl: connection.baseUrl,
       headers: { 'user-agent': 'prd-tracker-mlflow', ...(connection.authorization ? { authorization: connection.authorization } : {}) },
       https: { rejectUnauthorized: !connection.insecureTls },
+      // No idle connections: a server closes them after a few seconds (uvicorn: 5 s), and a request that reuses one
+      // at that moment dies with "socket hang up" without knowing whether it was applied. A run sends little, so
+      // a fresh connection per request costs nothing that matters.
+      agent: { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) },
       throwHttpErrors: false,
       signal: this.controller.signal,
       hooks: { beforeRetry: [() => void this.stats.retries++] },

@@ -1,4 +1,5 @@
 import { definePlugin } from '@prd/core';
+import { Value } from '@sinclair/typebox/value';
 import { MlflowOptions, resolveConnection } from './config.js';
 import { MlflowTracker } from './tracker.js';
 
@@ -9,6 +10,8 @@ export const mlflowTracker = definePlugin({
   description: 'Mirror runs to MLflow: params, per-epoch and final metrics, the run directory as artifacts, the model and its registry version',
   options: MlflowOptions,
   create(options, ctx) {
-    return new MlflowTracker({ connection: resolveConnection(options, process.env, ctx.pointer), options, events: ctx.events });
+    // Recipes arrive with defaults filled; callers that build options by hand (prd predict) may not.
+    const full = Value.Default(MlflowOptions, structuredClone(options ?? {})) as MlflowOptions;
+    return new MlflowTracker({ connection: resolveConnection(full, process.env, ctx.pointer), options: full, events: ctx.events });
   },
 });

@@ -42,8 +42,7 @@ export class Reconciler {
       this.save();
       this.report.sent.push(`${batch.length} tags`);
     }
-    if (this.ledger.metrics.uncertain.length > 0) await this.checkUncertain(runId);
-    await this.sendMetrics(runId);
+    await this.settleMetrics(runId);
     if (!final || this.ledger.status === undefined) return;
     if (!this.ledger.artifacts.done) await this.sendArtifacts();
     if (this.ledger.status === 'FINISHED') await this.sendModel(runId);
@@ -121,6 +120,22 @@ export class Reconciler {
       this.save();
     }
     if (already > 0) this.report.skipped.push(`${already} metric points already on the server`);
+  }
+
+  /**
+   * Send pending points. A request whose fate is unknown (connection reset, 502) is settled against the server's
+   * history and the rest resent at once, twice at most per pass, so one lost answer does not stall the run.
+   */
+  private async settleMetrics(runId: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.ledger.metrics.uncertain.length > 0) await this.checkUncertain(runId);
+      try {
+        await this.sendMetrics(runId);
+        return;
+      } catch (error) {
+        if (!(error instanceof MlflowError) || !error.ambiguous || attempt >= 2 || this.client.http.aborted) throw error;
+      }
+    }
   }
 
   private async sendMetrics(runId: string): Promise<void> {

@@ -59,7 +59,7 @@ export class MlflowTracker implements Tracker {
       Object.assign(ledger, { status: undefined, endTime: undefined, statusSent: false, finalQueued: false, reopen: true });
       ledger.artifacts.done = false;
     } else {
-      ledger = ledgerFromRunDir(run.runDir, { uri: this.settings.connection.baseUrl, experiment }, facts, false);
+      ledger = ledgerFromRunDir(run.runDir, { uri: secrets.redact(this.settings.connection.baseUrl), experiment }, facts, false);
     }
     const client = new MlflowClient(this.settings.connection, livePolicy(this.settings.options));
     this.live = { runDir: run.runDir, file, ledger, client, reconciler: new Reconciler(client, ledger, this.settings.options, run.runDir, () => this.save()) };
@@ -113,7 +113,7 @@ export class MlflowTracker implements Tracker {
     const facts = readRunFacts(runDir);
     const experiment = this.experimentFor(facts.name);
     const file = ledgerPath(this.settings.connection.baseUrl, experiment);
-    const ledger = readLedger(runDir, file) ?? ledgerFromRunDir(runDir, { uri: this.settings.connection.baseUrl, experiment }, facts, true);
+    const ledger = readLedger(runDir, file) ?? ledgerFromRunDir(runDir, { uri: secrets.redact(this.settings.connection.baseUrl), experiment }, facts, true);
     if (ledger.status === undefined && facts.status && facts.status !== 'RUNNING') {
       ledger.status = facts.status;
       ledger.endTime = facts.endTime;
