@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -28,11 +28,11 @@ async function prd(args: string[], cwd: string, extraEnv: Record<string, string>
 }
 
 /** The quickstart recipe made small (a few hundred rows, 3 epochs), mirrored to MLflow and registered. */
-function writeRecipe(dir: string, uri: string, experiment: string, model: string): string {
+function writeRecipe(dir: string, uri: string, experiment: string, model: string, epochs = 3): string {
   const recipe = JSON.parse(readFileSync(join(ROOT, 'recipes', 'quickstart.json'), 'utf8')) as Record<string, any>;
   recipe.$schema = join(ROOT, 'recipes', 'recipe.schema.json');
   recipe.data.source.with = { events: 1, times: 2, cells: 40, members: 6 };
-  recipe.train.epochs = 3;
+  recipe.train.epochs = epochs;
   recipe.track = [{ use: 'mlflow', with: { uri, experiment, registerAs: model, alias: 'champion' } }];
   const file = join(dir, 'recipe.json');
   writeFileSync(file, JSON.stringify(recipe, null, 2));
@@ -103,5 +103,34 @@ describe.skipIf(!env)('prd run and prd sync with a real MLflow server', () => {
     expect(record.info.status).toBe('FINISHED');
     expect(record.artifacts.length).toBe(runFiles(summary.runDir).files.length);
     expect(record.versions.map((v) => v.aliases)).toEqual([['champion']]);
+  });
+
+  it('Ctrl-C during training ends the MLflow run as KILLED', { timeout: 600_000 }, async () => {
+    const dir = tempDir('prd-e2e-');
+    const experiment = `prd-e2e-killed-${Date.now()}-${randomBytes(3).toString('hex')}`;
+    writeRecipe(dir, env!.uri, experiment, `${experiment}-model`, 50);
+    const child = spawn(process.execPath, [PRD, 'run', 'recipe.json', '--json', '--progress', 'plain'], { cwd: dir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await new Promise<void>((resolveEpoch) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/epoch 2\/50/.test(stderr)) resolveEpoch();
+      });
+    });
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code).not.toBe(0);
+    const runDir = /→\s+(\S+)/.exec(stderr)?.[1] ?? '';
+    const ledger = readLedger(runDir, ledgerPath(env!.uri, experiment));
+    expect(ledger?.status).toBe('KILLED');
+    const record = await pythonRecord(env!, env!.uri, ledger?.mlflow?.runId ?? '');
+    expect(record.info.status).toBe('KILLED');
+    expect(record.metrics.loss.length).toBeGreaterThanOrEqual(2);
+    expect(record.metrics.loss.length).toBeLessThan(50);
+    expect(record.versions).toEqual([]);
+    expect(stdout + stderr).not.toContain('prd hit an internal error');
   });
 });
