@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataEngine, PrdError, type RunReporter } from '@prd/core';
 import { reportHtml, type RenderedPlot } from './html.js';
@@ -12,7 +12,7 @@ import { readRun, type RunData } from './run-data.js';
 
 /** What the report draws. */
 export interface ReportOptions {
-  /** Validity times with forecast maps (the wettest ones); default 3. */
+  /** Validity times with forecast maps (the wettest ones); default 2. */
   maxMapTimes?: number;
   /** Ensemble members shown as postage stamps, at most; default 36. */
   maxMembers?: number;
@@ -25,11 +25,14 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
   const bands = run.preprocessing?.bands ?? [];
   const unit = run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
   const plots: Plot[] = [...learningCurves(run.history)];
-  for (const [split, tree] of Object.entries(run.metrics)) {
-    if (tree && typeof tree === 'object') plots.push(...metricBars(split, tree, bands, unit));
-  }
-  for (const [split, tables] of Object.entries(run.cellTables)) {
-    for (const [score, file] of Object.entries(tables)) plots.push(...cellScoreMaps(split, score, parseCellTable(readFileSync(file, 'utf8')), unit));
+  // Bar charts of the test split (every split's numbers are in the tables).
+  const barSplit = run.metrics.test ? 'test' : Object.keys(run.metrics)[0];
+  const barTree = barSplit ? run.metrics[barSplit] : undefined;
+  if (barTree && typeof barTree === 'object') plots.push(...metricBars(barSplit, barTree, bands, unit));
+  // Per-cell maps of one split: the test split when there is one (validation maps would only repeat the picture).
+  const mapSplit = run.cellTables.test ? 'test' : Object.keys(run.cellTables)[0];
+  for (const [score, file] of Object.entries(mapSplit ? run.cellTables[mapSplit] : {})) {
+    plots.push(...cellScoreMaps(mapSplit, score, parseCellTable(readFileSync(file, 'utf8')), unit));
   }
   if (run.predictions && canMap(run.preprocessing)) {
     const engine = await DataEngine.open({ memoryLimit: options.memoryLimit, threads: 1, tempDir: join(tempDir, 'duckdb') });
@@ -53,33 +56,57 @@ function dataUri(file: string): string {
  * per-cell tables, explanations, preprocessing) and writes `plots/<id>.svg|png` and `report.html`.
  */
 export function createReporter(options: ReportOptions = {}): RunReporter {
-  const settings: Required<ReportOptions> = { maxMapTimes: options.maxMapTimes ?? 3, maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
+  const settings: Required<ReportOptions> = { maxMapTimes: options.maxMapTimes ?? 2, maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
   return async ({ runDir, events, signal }) => {
     const run = readRun(runDir);
     const plotsDir = join(runDir, 'plots');
     mkdirSync(plotsDir, { recursive: true });
     const plots = await collectPlots(run, settings, join(runDir, '.report-tmp'));
     const written: string[] = [];
-    const rendered: RenderedPlot[] = [];
+    const rendered: RenderedPlot[] = new Array(plots.length);
     const started = Date.now();
+    let done = 0;
+    // Vega lays out the next plot on the main thread while resvg rasterises the previous one in the thread pool.
+    const inFlight = new Set<Promise<void>>();
     for (const [i, plot] of plots.entries()) {
       if (signal.aborted) throw new PrdError('the report was cancelled');
-      try {
-        const svg = await renderSvg(plot.spec, (message) => events.log(`report: ${plot.id}: ${message}`, 'warn'));
-        const png = svgToPng(svg);
-        writeFileSync(join(plotsDir, `${plot.id}.svg`), svg);
-        writeFileSync(join(plotsDir, `${plot.id}.png`), png);
-        written.push(`plots/${plot.id}.svg`, `plots/${plot.id}.png`);
-        const markup = plot.embed === 'svg' ? prefixSvgIds(svg, `p${i}`) : `<img alt="${plot.title.replace(/"/g, '&quot;')}" src="data:image/png;base64,${png.toString('base64')}">`;
-        rendered.push({ plot, markup });
-      } catch (error) {
+      const fail = (error: unknown) => {
         // One broken figure should not cost the whole report; it is shown as an error and logged.
         events.log(`report: could not draw ${plot.id}: ${(error as Error).message}`, 'warn');
-        rendered.push({ plot, error: (error as Error).message });
+        rendered[i] = { plot, error: (error as Error).message };
+      };
+      const finish = () => {
+        done += 1;
+        const etaMs = ((Date.now() - started) / done) * (plots.length - done);
+        events.emit({ type: 'progress', step: 'report', done, total: plots.length, unit: 'plots', etaMs });
+      };
+      let svg: string;
+      try {
+        svg = await renderSvg(plot.spec, (message) => events.log(`report: ${plot.id}: ${message}`, 'warn'));
+        writeFileSync(join(plotsDir, `${plot.id}.svg`), svg);
+      } catch (error) {
+        fail(error);
+        finish();
+        continue;
       }
-      const done = i + 1;
-      const etaMs = ((Date.now() - started) / done) * (plots.length - done);
-      events.emit({ type: 'progress', step: 'report', done, total: plots.length, unit: 'plots', etaMs });
+      const job: Promise<void> = svgToPng(svg)
+        .then((png) => {
+          writeFileSync(join(plotsDir, `${plot.id}.png`), png);
+          written.push(`plots/${plot.id}.svg`, `plots/${plot.id}.png`);
+          const markup = plot.embed === 'svg' ? prefixSvgIds(svg, `p${i}`) : `<img alt="${plot.title.replace(/"/g, '&quot;')}" src="data:image/png;base64,${png.toString('base64')}">`;
+          rendered[i] = { plot, markup };
+        }, fail)
+        .finally(() => {
+          finish();
+          inFlight.delete(job);
+        });
+      inFlight.add(job);
+      if (inFlight.size >= 2) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    // A report rendered again (prd report, a resumed run) leaves no figures of the previous rendering behind.
+    for (const file of readdirSync(plotsDir)) {
+      if (/\.(svg|png)$/.test(file) && !written.includes(`plots/${file}`)) rmSync(join(plotsDir, file));
     }
     const images = Object.fromEntries(run.explainers.flatMap((e) => e.images).map((image) => [image, dataUri(join(runDir, image))]));
     writeFileSync(join(runDir, 'report.html'), reportHtml(run, rendered, images));

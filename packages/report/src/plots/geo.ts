@@ -69,19 +69,45 @@ function landPolygons(): Array<Position[][]> {
   return land;
 }
 
-/** Coastlines near a box, as one GeoJSON feature (the projection's clip extent trims them to the panel). */
-export function coastlines(bbox: BBox, margin = 2): Feature<MultiPolygon> {
-  const [west, south, east, north] = bbox;
-  const near = landPolygons().filter((polygon) => {
-    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const [x, y] of polygon[0]) {
-      minX = Math.min(minX, x);
-      maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y);
-      maxY = Math.max(maxY, y);
+/** Sutherland-Hodgman: the part of a closed ring inside a lon/lat box (edges along the box stay outside the panel). */
+export function clipRing(ring: Position[], box: BBox): Position[] {
+  const [west, south, east, north] = box;
+  const edges: Array<[(p: Position) => boolean, (a: Position, b: Position) => Position]> = [
+    [(p) => p[0] >= west, (a, b) => [west, a[1] + ((b[1] - a[1]) * (west - a[0])) / (b[0] - a[0])]],
+    [(p) => p[0] <= east, (a, b) => [east, a[1] + ((b[1] - a[1]) * (east - a[0])) / (b[0] - a[0])]],
+    [(p) => p[1] >= south, (a, b) => [a[0] + ((b[0] - a[0]) * (south - a[1])) / (b[1] - a[1]), south]],
+    [(p) => p[1] <= north, (a, b) => [a[0] + ((b[0] - a[0]) * (north - a[1])) / (b[1] - a[1]), north]],
+  ];
+  let points = ring;
+  for (const [inside, cross] of edges) {
+    if (points.length === 0) break;
+    const out: Position[] = [];
+    for (let i = 0; i < points.length; i++) {
+      const current = points[i];
+      const previous = points[(i + points.length - 1) % points.length];
+      if (inside(current)) {
+        if (!inside(previous)) out.push(cross(previous, current));
+        out.push(current);
+      } else if (inside(previous)) {
+        out.push(cross(previous, current));
+      }
     }
-    return maxX >= west - margin && minX <= east + margin && maxY >= south - margin && minY <= north + margin;
-  });
+    points = out;
+  }
+  return points.length >= 3 ? [...points, points[0]] : [];
+}
+
+/**
+ * Coastlines of a box plus a margin, as one GeoJSON feature: land polygons clipped to the margin box first, so a
+ * map of the UK does not project all of Eurasia's coast for every panel (the projection's clip extent then trims
+ * them to the panel).
+ */
+export function coastlines(bbox: BBox, margin = 1): Feature<MultiPolygon> {
+  const [west, south, east, north] = bbox;
+  const box: BBox = [west - margin, south - margin, east + margin, north + margin];
+  const near = landPolygons()
+    .map((polygon) => polygon.map((ring) => clipRing(ring, box)).filter((ring) => ring.length > 0))
+    .filter((polygon) => polygon.length > 0 && polygon[0].length > 0);
   return { type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: near } };
 }
 
