@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DataEngine, hashOf, syntheticRowCount, writeSyntheticFiles, type SyntheticOptions } from '@prd/core';
+import { ensurePythonEnv, pythonVersions } from './python-env.js';
+import type { BenchRow, BenchSuite } from './suite.js';
+import { markdownTable } from './table.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO = resolve(HERE, '..', '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    suites: { type: 'string', default: 'data,training,verification' },
+    repetitions: { type: 'string', default: '3' },
+    events: { type: 'string', default: '4' },
+    times: { type: 'string', default: '13' },
+    cells: { type: 'string', default: '1100' },
+    members: { type: 'string', default: '18' },
+    out: { type: 'string', default: join(REPO, 'bench-results') },
+  },
+});
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+/** The fixed synthetic dataset: same seed and size every time, written once and reused. */
+async function dataset(options: SyntheticOptions): Promise<string> {
+  const dir = join(REPO, '.bench', 'data', hashOf(options));
+  if (existsSync(join(dir, '.complete'))) return dir;
+  log(`writing the benchmark dataset (${syntheticRowCount(options).toLocaleString('en-US')} rows) to ${dir}`);
+  const engine = await DataEngine.open({ memoryLimit: '2GB', tempDir: join(REPO, '.bench', 'tmp') });
+  try {
+    await writeSyntheticFiles(engine, options, dir);
+  } finally {
+    engine.close();
+  }
+  writeFileSync(join(dir, '.complete'), JSON.stringify(options));
+  return dir;
+}
+
+/** Every suite module in suites/ that exports a BenchSuite. */
+async function loadSuites(): Promise<BenchSuite[]> {
+  const dir = join(HERE, 'suites');
+  const suites: BenchSuite[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
+    const mod = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
+    for (const value of Object.values(mod)) {
+      if (value && typeof value === 'object' && 'run' in value && 'name' in value) suites.push(value as BenchSuite);
+    }
+  }
+  return suites;
+}
+
+async function main(): Promise<void> {
+  const options: SyntheticOptions = { seed: 20221216, events: Number(args.events), times: Number(args.times), cells: Number(args.cells), members: Number(args.members) };
+  const wanted = args.suites.split(',').map((s) => s.trim());
+  const all = await loadSuites();
+  const suites = wanted.map((name) => {
+    const suite = all.find((s) => s.name === name);
+    if (!suite) throw new Error(`no benchmark suite "${name}" (have: ${all.map((s) => s.name).join(', ')})`);
+    return suite;
+  });
+  const dataDir = await dataset(options);
+  const python = ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log);
+  const rows: BenchRow[] = [];
+  for (const suite of suites) {
+    log(`suite ${suite.name}`);
+    const workDir = join(REPO, '.bench', 'work', suite.name);
+    mkdirSync(workDir, { recursive: true });
+    rows.push(...(await suite.run({ dataDir, workDir, python, repetitions: Number(args.repetitions), log })));
+  }
+  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  const result = { date: new Date().toISOString(), machine, python: pythonVersions(python), dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
+  mkdirSync(args.out, { recursive: true });
+  const stamp = result.date.replace(/[:.]/g, '-');
+  writeFileSync(join(args.out, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(args.out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const table = markdownTable(rows);
+  writeFileSync(join(args.out, 'latest.md'), `${table}\n`);
+  process.stdout.write(`\n${table}\n\nmachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; dataset ${result.dataset.rows.toLocaleString('en-US')} rows; medians of ${result.repetitions} repetitions\nresults: ${join(args.out, 'latest.json')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import type { BenchRow } from './suite.js';
+
+function fmt(value: number | undefined, unit = ''): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}${unit ? ` ${unit}` : ''}`;
+}
+
+/** The results as a Markdown table: measurement, prd, reference, ratio (> 1 means prd is better), peak memory. */
+export function markdownTable(rows: BenchRow[]): string {
+  const header = '| suite | measurement | prd | reference | ratio (prd better if > 1) | peak memory prd / reference |';
+  const rule = '|---|---|---|---|---|---|';
+  const lines = rows.map((r) => {
+    const reference = r.reference ? `${fmt(r.reference.value, r.unit)} (${r.reference.name})` : '–';
+    const ratio = r.ratio === undefined ? '–' : `${fmt(r.ratio)}x`;
+    const memory = r.peakMemoryMiB === undefined ? '–' : `${fmt(r.peakMemoryMiB)} / ${fmt(r.referencePeakMemoryMiB)} MiB`;
+    return `| ${r.suite} | ${r.name}${r.note ? ` (${r.note})` : ''} | ${fmt(r.value, r.unit)} | ${reference} | ${ratio} | ${memory} |`;
+  });
+  return [header, rule, ...lines].join('\n');
+}
