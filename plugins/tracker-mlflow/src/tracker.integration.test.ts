@@ -9,7 +9,7 @@ import { isComplete, ledgerPath, readLedger, type Ledger } from './ledger.js';
 import { mlflowTestEnv, pythonRecord } from './test/env.js';
 import { makeTracker } from './test/tracker.js';
 import { startFaultProxy, type FaultProxy } from './test/fault-proxy.js';
-import { SAMPLE_METRICS, sampleRecipe, simulateRun } from './test/run-fixture.js';
+import { SAMPLE_METRICS, epochRecord, sampleRecipe, simulateRun } from './test/run-fixture.js';
 
 const env = mlflowTestEnv();
 const unique = (name: string) => `${name}-${Date.now()}-${randomBytes(3).toString('hex')}`;
@@ -151,5 +151,23 @@ describe.skipIf(!env)('the mlflow tracker against a real MLflow server', () => {
     expect(JSON.stringify(record)).not.toContain('super-secret-token-value');
     expect(record.artifacts.some((a) => a.path.startsWith('plots/'))).toBe(false);
     expect(SAMPLE_METRICS).toBeDefined();
+  });
+
+  it('continues the same MLflow run when prd resumes a killed run', async () => {
+    const experiment = unique('prd-resume');
+    const first = await simulateRun([makeTracker(uri, { experiment })], runsDir, { name: 'quickstart', recipe: sampleRecipe('quickstart'), epochs: 2, status: 'KILLED' });
+    const killed = ledgerOf(first.run.dir, uri, experiment);
+    expect((await pythonRecord(env!, uri, killed.mlflow?.runId ?? '')).info.status).toBe('KILLED');
+    // prd run --resume: the same run directory starts again and trains epochs 3 and 4 from the checkpoint.
+    const tracker = makeTracker(uri, { experiment });
+    await tracker.runStarted({ runId: first.run.runId, runDir: first.run.dir, name: 'quickstart', recipe: sampleRecipe('quickstart'), tags: { 'prd.run_id': first.run.runId, 'mlflow.user': 'tester' }, startTime: killed.startTime });
+    const later = [3, 4].map((epoch) => epochRecord(epoch, Date.now() + epoch));
+    for (const record of later) tracker.epochEnded(record);
+    await tracker.runEnded({ status: 'FINISHED', runDir: first.run.dir, endTime: Date.now() + 10 });
+    const resumed = ledgerOf(first.run.dir, uri, experiment);
+    expect(resumed.mlflow?.runId).toBe(killed.mlflow?.runId);
+    const record = await pythonRecord(env!, uri, resumed.mlflow?.runId ?? '');
+    expect(record.info.status).toBe('FINISHED');
+    expect(record.metrics.loss.map((p) => p.step)).toEqual([1, 2, 3, 4]);
   });
 });

@@ -3,7 +3,7 @@ import { downloadRunDir } from './artifacts.js';
 import { MlflowClient, proxyRoot } from './client.js';
 import type { MlflowConnection, MlflowOptions } from './config.js';
 import { MlflowError, type RetryPolicy } from './http.js';
-import { isComplete, ledgerPath, newLedger, readLedger, writeLedger, type Ledger } from './ledger.js';
+import { isComplete, ledgerPath, readLedger, writeLedger, type Ledger } from './ledger.js';
 import { metricValue, mlflowKey, type Metric } from './limits.js';
 import { parseModelUri } from './model.js';
 import { Reconciler, type SyncReport } from './reconcile.js';

@@ -36,7 +36,7 @@ export function epochRecord(epoch: number, at: number): EpochRecord {
 }
 
 /** A run directory with the files a finished run writes: manifest, recipe, history, metrics, model (MLmodel), plots, report. */
-export function writeRunDir(runsDir: string, name: string, recipe: Record<string, unknown>, epochs: number): { run: RunDirectory; started: number } {
+export function writeRunDir(runsDir: string, name: string, recipe: Record<string, unknown>): { run: RunDirectory; started: number } {
   const run = RunDirectory.create(runsDir, name);
   const started = Date.now() - 60_000;
   const manifest: Manifest = {
@@ -97,7 +97,7 @@ export async function simulateRun(
   runsDir: string,
   options: { name: string; recipe: Record<string, unknown>; epochs: number; status?: RunStatus; between?: (epoch: number) => Promise<void> | void; epochMs?: number },
 ): Promise<{ run: RunDirectory; history: EpochRecord[]; trainingMs: number; endMs: number }> {
-  const { run, started } = writeRunDir(runsDir, options.name, options.recipe, options.epochs);
+  const { run, started } = writeRunDir(runsDir, options.name, options.recipe);
   const tracked: TrackedRun = { runId: run.runId, runDir: run.dir, name: options.name, recipe: options.recipe, tags: { 'prd.run_id': run.runId, 'prd.recipe': `recipes/${options.name}.json`, 'mlflow.user': 'tester' }, startTime: started };
   await Promise.all(trackers.map((t) => t.runStarted?.(tracked)));
   const history: EpochRecord[] = [];
