@@ -1,7 +1,7 @@
 import { closest, definePlugin, ident, literal, PrdError, type Issue, type Relation, type Sampler, type TableContext } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { requireColumn } from './columns.js';
-import { hashThresholds, keyHash, roundHalfEven } from './fractions.js';
+import { hashThresholds, keyHash } from './fractions.js';
 
 const ByEventOptions = Type.Object(
   {
@@ -64,8 +64,7 @@ export async function byEventSplit(options: ByEventOptions, seed: number, input:
     for (const k of options.keys) requireColumn(ctx, k, 'keys');
     const hash = keyHash(options.seed ?? seed, options.keys);
     const keys: Relation = { sql: `SELECT DISTINCT ${options.keys.map(ident).join(', ')} FROM (${input.sql}) WHERE ${column} IS NULL OR NOT ${inList(test)}` };
-    const count = await ctx.engine.count(keys);
-    const thresholds = await hashThresholds(ctx.engine, keys, hash, 0, roundHalfEven(count * options.validation));
+    const thresholds = await hashThresholds(ctx.engine, keys, hash, 0, options.validation, 'round');
     if (thresholds.validation !== null) whens.push(`WHEN ${hash} <= ${thresholds.validation}::UBIGINT THEN 'validation'`);
   }
   const hasSplit = ctx.columns.some((c) => c.name === 'split');

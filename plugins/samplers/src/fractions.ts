@@ -38,16 +38,26 @@ export interface Thresholds {
   validation: bigint | null;
 }
 
+/** How many of `n` keys go to a split: `floor` as the seed's random_sample, `round` (half to even) as pandas' sample(frac=). */
+export type Rounding = 'floor' | 'round';
+
+function countSql(n: string, fraction: number, rounding: Rounding): string {
+  return rounding === 'floor' ? `floor(${n} * ${fraction})` : `round_even(${n} * ${fraction}, 0)`;
+}
+
 /**
- * The thresholds that send exactly `nTest` of the distinct keys (lowest hashes) to test and the next `nValidation`
- * to validation. Only the key columns are read, so this is cheap even on wide tables.
+ * The thresholds that send exactly round(K x test) of the K distinct keys (those with the lowest hashes) to test
+ * and the next round(K x validation) to validation, in one pass that reads only the key columns.
  */
-export async function hashThresholds(engine: DataEngine, keys: Relation, hash: string, nTest: number, nValidation: number): Promise<Thresholds> {
-  const [row] = await engine.rows<{ t: bigint | null; v: bigint | null }>(
-    `SELECT max(h) FILTER (WHERE r <= ${nTest}) AS t, max(h) FILTER (WHERE r <= ${nTest + nValidation}) AS v
-     FROM (SELECT h, row_number() OVER (ORDER BY h) AS r FROM (SELECT ${hash} AS h FROM (${keys.sql})))`,
+export async function hashThresholds(engine: DataEngine, keys: Relation, hash: string, test: number, validation: number, rounding: Rounding): Promise<Thresholds & { keys: number }> {
+  const nTest = countSql('n', test, rounding);
+  const nValidation = countSql('n', validation, rounding);
+  const [row] = await engine.rows<{ t: bigint | null; v: bigint | null; k: bigint | null; nt: number | null; nv: number | null }>(
+    `SELECT max(h) FILTER (WHERE r <= ${nTest}) AS t, max(h) FILTER (WHERE r <= ${nTest} + ${nValidation}) AS v, any_value(n) AS k,
+       any_value(${nTest}) AS nt, any_value(${nValidation}) AS nv
+     FROM (SELECT h, row_number() OVER (ORDER BY h) AS r, count(*) OVER () AS n FROM (SELECT ${hash} AS h FROM (${keys.sql})))`,
   );
-  return { test: nTest > 0 ? row.t : null, validation: nValidation > 0 ? row.v : null };
+  return { test: Number(row.nt ?? 0) > 0 ? row.t : null, validation: Number(row.nv ?? 0) > 0 ? row.v : null, keys: Number(row.k ?? 0) };
 }
 
 /** SQL of the split label of a row from its key hash. */

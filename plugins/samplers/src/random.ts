@@ -20,8 +20,7 @@ const RandomOptions = Type.Object(
 export async function randomSplit(options: Static<typeof RandomOptions>, seed: number, input: { sql: string }, ctx: TableContext) {
   checkFractions(options.validation, options.test, ctx.pointer);
   const hash = keyHash(options.seed ?? seed, ctx.features.metadata);
-  const n = await ctx.engine.count(input);
-  const thresholds = await hashThresholds(ctx.engine, input, hash, Math.floor(n * options.test), Math.floor(n * options.validation));
+  const thresholds = await hashThresholds(ctx.engine, input, hash, options.test, options.validation, 'floor');
   return withSplit(input, splitCase(hash, thresholds), ctx.columns.some((c) => c.name === 'split'));
 }
 

@@ -1,6 +1,6 @@
 import { definePlugin, ident, PrdError, type Relation, type Sampler, type TableContext } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
-import { checkFractions, fraction, hashThresholds, keyHash, roundHalfEven, splitCase, withSplit } from './fractions.js';
+import { checkFractions, fraction, hashThresholds, keyHash, splitCase, withSplit } from './fractions.js';
 
 const TimeSpaceOptions = Type.Object(
   {
@@ -36,8 +36,7 @@ export async function timeSpaceSplit(options: TimeSpaceOptions, seed: number, in
   }
   const hash = keyHash(options.seed ?? seed, options.keys);
   const keys: Relation = { sql: `SELECT DISTINCT ${options.keys.map(ident).join(', ')} FROM (${input.sql})` };
-  const count = await ctx.engine.count(keys);
-  const thresholds = await hashThresholds(ctx.engine, keys, hash, roundHalfEven(count * options.test), roundHalfEven(count * options.validation));
+  const thresholds = await hashThresholds(ctx.engine, keys, hash, options.test, options.validation, 'round');
   return withSplit(input, splitCase(hash, thresholds), names.has('split'));
 }
 

@@ -32,7 +32,7 @@ export const CsvSourceOptions = Type.Object(
 export type CsvSourceOptions = Static<typeof CsvSourceOptions>;
 
 // Bump when the converted file's content would change for the same inputs.
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** Open the seed's merged files (CSV or Parquet) as one typed relation with an `event` column. */
 export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Promise<SourceData> {
@@ -56,7 +56,7 @@ export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Prom
     const partial = `${cached}.${process.pid}.partial`;
     ctx.events.log(`converting ${description} to Parquet (once; later runs reuse it)`);
     try {
-      await ctx.engine.run(`COPY (${sql}) TO ${literal(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
+      await ctx.engine.toParquet({ sql }, partial);
       renameSync(partial, cached);
     } catch (error) {
       throw (await readFailure(error, layout)) ?? error;

@@ -17,10 +17,14 @@ export function isFloat(column: ColumnInfo): boolean {
   return column.type === 'DOUBLE' || column.type === 'FLOAT' || column.type === 'REAL';
 }
 
-/** SQL that is true when a column has a value: not NULL and, for floats, not NaN (pandas counts both as missing). */
+/**
+ * SQL that is true when a column has a value: not NULL and, for floats, not NaN (pandas counts both as missing).
+ * DuckDB orders NaN above +Infinity, so one comparison rejects NaN and NULL alike; unlike isnan() it is a plain
+ * comparison that the engine pushes into the Parquet scan.
+ */
 export function present(column: ColumnInfo): string {
   const c = ident(column.name);
-  return isFloat(column) ? `(${c} IS NOT NULL AND NOT isnan(${c}))` : `${c} IS NOT NULL`;
+  return isFloat(column) ? `${c} <= 'Infinity'::${column.type}` : `${c} IS NOT NULL`;
 }
 
 /** SQL of the first target column as the pipeline computes it (the sum of its source bands). */

@@ -106,9 +106,13 @@ export class DataEngine {
     return this.connection.createAppender(table, schema ?? null);
   }
 
-  /** Write a relation to a Parquet file. */
+  /**
+   * Write a relation to a Parquet file. Format version 2 (byte-stream-split and delta encodings) writes wide
+   * float tables about twice as fast as version 1, whose dictionary attempts on every float column cost most of
+   * the time; every current Parquet reader (DuckDB, pyarrow, pandas) reads it.
+   */
   async toParquet(relation: Relation, path: string): Promise<void> {
-    await this.run(`COPY (${relation.sql}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd)`);
+    await this.run(`COPY (${relation.sql}) TO ${literal(path)} (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2)`);
   }
 
   /** Write a relation to a CSV file with a header. */

@@ -1,0 +1,88 @@
+"""Reference for the data benchmark: the seed's preprocessing steps in pandas, on the same merged files as prd.
+
+Transcribed from precip_rediagnosis model_pipeline/prd_pipeline.py (seed-pipeline.md sections 3.2, 3.4, 3.6, 4.2):
+  load      load_data_local: pd.concat([pd.read_csv(p) for p in Path(dir).rglob('prd_merged*csv')])
+  steps     preprocess_data steps 1-3: dropna(); radar_mean_rain_instant < 50; drop rows whose lowest target band
+            is 1; then random_time_space_sample (realization == 0 keys, groupby count, sample(frac), merge with
+            indicator) for an 80 / 20 split
+  nwp       calc_nwp_probabilities per band with groupby(['latitude','longitude','time'])[[rate]].apply(lambda),
+            concatenated and merged back onto every row (section 3.4)
+
+Usage: python data_reference.py MODE DATA_DIR REPETITIONS   (MODE: pipeline or nwp)
+Prints one JSON object: {"mode", "load": [s...], "steps": [s...], "input", "output", "peak_rss_mib"}.
+Needs pandas and numpy.
+"""
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BANDS = {'0.0': [0, 0.01], '0.25': [0.01, 0.5], '2.5': [0.5, 4], '7.0': [4, 10], '10.0': [10, 220]}
+TEMPLATE = '{source}_fraction_in_band_instant_{band_centre}'
+TARGET = [TEMPLATE.format(source='radar', band_centre=k) for k in BANDS]
+
+
+def load_data_local(data_dir):
+    return pd.concat([pd.read_csv(p) for p in Path(data_dir).rglob('prd_merged*csv')])
+
+
+def random_time_space_sample(df, test_fraction, random_state, sampling_columns):
+    unique_time_location = df[df['realization'] == 0].groupby(sampling_columns)
+    samples = unique_time_location.count().sample(frac=test_fraction, random_state=random_state).reset_index()[sampling_columns]
+    labelled = pd.merge(df, samples, how='left', on=sampling_columns, indicator=True)
+    test_df = labelled[labelled._merge == 'both'].drop(columns='_merge')
+    train_df = labelled[labelled._merge == 'left_only'].drop(columns='_merge')
+    return train_df, test_df
+
+
+def preprocess_steps(input_data, test_fraction=0.2):
+    data = input_data.dropna()
+    data = data[data['radar_mean_rain_instant'] < 50]
+    data = data[data[TARGET[0]] != 1]
+    train, val = random_time_space_sample(data, test_fraction, np.random.RandomState(), ['time', 'latitude', 'longitude'])
+    return train, val
+
+
+def calc_nwp_probabilities(data, lower_bound, upper_bound):
+    return ((data >= lower_bound) & (data < upper_bound)).sum() / data.shape[0]
+
+
+def nwp_probabilities(input_data, rate='total_precip_rate'):
+    nwp_fractions = [
+        input_data.groupby(['latitude', 'longitude', 'time'])[[rate]]
+        .apply(lambda x: calc_nwp_probabilities(x, lo, hi))
+        .rename(columns={rate: TEMPLATE.format(source='nwp', band_centre=k)})
+        for k, [lo, hi] in BANDS.items()
+    ]
+    return pd.merge(input_data, pd.concat(nwp_fractions, axis=1), left_on=['latitude', 'longitude', 'time'], right_index=True)
+
+
+def main():
+    mode, data_dir, repetitions = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    load, steps = [], []
+    rows_in = rows_out = 0
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        df = load_data_local(data_dir)
+        loaded = time.perf_counter()
+        if mode == 'pipeline':
+            train, val = preprocess_steps(df)
+            rows_out = len(train) + len(val)
+        else:
+            result = nwp_probabilities(df)
+            rows_out = len(result)
+        done = time.perf_counter()
+        rows_in = len(df)
+        load.append(loaded - start)
+        steps.append(done - loaded)
+        del df
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({'mode': mode, 'load': load, 'steps': steps, 'input': rows_in, 'output': rows_out, 'peak_rss_mib': peak}))
+
+
+if __name__ == '__main__':
+    main()

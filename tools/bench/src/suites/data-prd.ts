@@ -1,0 +1,114 @@
+// The prd side of the data benchmark, run in its own process so that its peak memory is its own.
+// Usage: node data-prd.js MODE DATA_DIR WORK_DIR REPETITIONS  -> one JSON line on stdout.
+//   pipeline-cold: csv source (CSV -> Parquet conversion each time) + drop-missing, range, drop-dry + time-space split,
+//                  writing the rows the run needs to Parquet, as prd's load/transform/split steps do.
+//   pipeline-warm: the same with the Parquet conversion already made (a second run on the same files).
+//   pipeline-csv:  the same reading the CSV files directly (csv source with cache: false).
+//   nwp:           NWP band probabilities from total_precip_rate on the loaded table, joined back to every row.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BAND_SETS,
+  DataEngine,
+  ident,
+  literal,
+  requiredColumns,
+  resolveFeatures,
+  RunEvents,
+  withNwpBandProbabilities,
+  type DataContext,
+  type DataSource,
+  type FeatureSpec,
+  type Relation,
+  type Sampler,
+  type TableContext,
+  type Transform,
+} from '@prd/core';
+import samplers from '@prd/samplers';
+import sources from '@prd/source-csv';
+import transforms from '@prd/transforms';
+
+/** The seed notebooks' features: 5 profile variables, the 5 standard bands, MOGREPS-G baseline columns. */
+export const BENCH_SPEC: FeatureSpec = {
+  profile: ['air_temperature', 'relative_humidity', 'wind_speed', 'wind_from_direction', 'cloud_volume_fraction_in_atmosphere_layer'],
+  target: { bands: 'standard-5' },
+};
+
+function context(engine: DataEngine, baseDir: string, tempDir: string, pointer: string): DataContext {
+  return { seed: 42, baseDir, tempDir, pointer, events: new RunEvents(), engine, spec: BENCH_SPEC };
+}
+
+async function create<T>(list: Array<{ kind: string; name: string; create: (o: never, c: never) => unknown }>, kind: string, name: string, options: Record<string, unknown>, ctx: DataContext): Promise<T> {
+  const plugin = list.find((p) => p.kind === kind && p.name === name);
+  if (!plugin) throw new Error(`no ${kind} plugin ${name}`);
+  return (await plugin.create(options as never, ctx as never)) as T;
+}
+
+/** Load, transform and split as prd's steps do; returns the number of input rows and of rows written. */
+async function pipeline(dataDir: string, workDir: string, tempDir: string, cache: boolean): Promise<{ input: number; output: number; seconds: number }> {
+  const engine = await DataEngine.open({ memoryLimit: '1GB', tempDir: join(workDir, 'duckdb') });
+  try {
+    const start = performance.now();
+    const base = context(engine, dataDir, tempDir, '/data/source');
+    const source = await create<DataSource>(sources, 'source', 'csv', { paths: ['**/prd_merged_*.csv'], event: 'directory', textColumns: ['forecast_period'], timeColumns: ['time', 'forecast_reference_time'], cache }, base);
+    const data = await source.open(base);
+    let relation: Relation = data.relation;
+    let columns = await engine.columns(relation);
+    const features = resolveFeatures(BENCH_SPEC, columns.map((c) => c.name));
+    const steps: Array<[string, Record<string, unknown>]> = [['drop-missing', { columns: 'all' }], ['range', { column: 'radar_mean_rain_instant' }], ['drop-dry', {}]];
+    for (const [i, [name, options]] of steps.entries()) {
+      const ctx: TableContext = { ...base, pointer: `/data/transforms/${i}`, features, columns };
+      relation = await (await create<Transform>(transforms, 'transform', name, options, ctx)).apply(relation, ctx);
+      columns = await engine.columns(relation);
+    }
+    // The seed's preprocess_data: 80 / 20 train / validation by (time, latitude, longitude).
+    const ctx: TableContext = { ...base, pointer: '/split', features, columns };
+    const sampler = await create<Sampler>(samplers, 'sampler', 'time-space', { validation: 0.2, test: 0, keys: ['time', 'latitude', 'longitude'] }, ctx);
+    const assigned = await sampler.assign(relation, ctx);
+    const keep = [...requiredColumns(features), 'split'].map(ident).join(', ');
+    const out = join(workDir, 'rows.parquet');
+    await engine.toParquet({ sql: `SELECT ${keep} FROM (${assigned.sql}) ORDER BY ${features.metadata.map(ident).join(', ')}` }, out);
+    const seconds = (performance.now() - start) / 1000;
+    const input = await engine.count(data.relation);
+    const output = await engine.count({ sql: `SELECT * FROM read_parquet(${literal(out)})` });
+    return { input, output, seconds };
+  } finally {
+    engine.close();
+  }
+}
+
+/** NWP band probabilities on a loaded table, materialised with every column, as the seed's merge does. */
+async function nwp(dataDir: string, workDir: string, tempDir: string): Promise<{ input: number; output: number; seconds: number }> {
+  const engine = await DataEngine.open({ memoryLimit: '1GB', tempDir: join(workDir, 'duckdb') });
+  try {
+    const base = context(engine, dataDir, tempDir, '/data/source');
+    const source = await create<DataSource>(sources, 'source', 'csv', { paths: ['**/prd_merged_*.csv'], event: 'directory', textColumns: ['forecast_period'], timeColumns: ['time', 'forecast_reference_time'], cache: true }, base);
+    const data = await source.open(base);
+    const input = await engine.count(data.relation);
+    const start = performance.now();
+    const bands = BAND_SETS['standard-5'].map((b) => ({ ...b }));
+    const relation = withNwpBandProbabilities(data.relation, 'total_precip_rate', bands, 'nwp_fraction_in_band_instant', ['time', 'latitude', 'longitude']);
+    await engine.run(`CREATE TABLE result AS ${relation.sql}`);
+    const seconds = (performance.now() - start) / 1000;
+    const output = Number(await engine.scalar('SELECT count(*) FROM result'));
+    return { input, output, seconds };
+  } finally {
+    engine.close();
+  }
+}
+
+const [mode, dataDir, workDir, repetitions] = process.argv.slice(2);
+mkdirSync(workDir, { recursive: true });
+const shared = mkdtempSync(join(workDir, 'cache-'));
+const seconds: number[] = [];
+let rows = { input: 0, output: 0 };
+if (mode === 'pipeline-warm' || mode === 'nwp') await pipeline(dataDir, workDir, shared, true);
+for (let i = 0; i < Number(repetitions); i++) {
+  const fresh = mode === 'pipeline-cold' ? mkdtempSync(join(workDir, 'cold-')) : shared;
+  const result = mode === 'nwp' ? await nwp(dataDir, workDir, fresh) : await pipeline(dataDir, workDir, fresh, mode !== 'pipeline-csv');
+  if (fresh !== shared) rmSync(fresh, { recursive: true, force: true });
+  seconds.push(result.seconds);
+  rows = { input: result.input, output: result.output };
+}
+rmSync(shared, { recursive: true, force: true });
+process.stdout.write(`${JSON.stringify({ mode, seconds, ...rows, peak_rss_mib: process.resourceUsage().maxRSS / 1024 })}\n`);
