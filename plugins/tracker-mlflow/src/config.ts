@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { PrdError, secrets } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -30,6 +31,10 @@ export interface MlflowConnection {
   /** Value of the Authorization header, if any. */
   authorization?: string;
   insecureTls: boolean;
+  /** CA bundle to trust for the server (MLFLOW_TRACKING_SERVER_CERT_PATH). */
+  caCertPath?: string;
+  /** PEM with the client certificate and key (MLFLOW_TRACKING_CLIENT_CERT_PATH). */
+  clientCertPath?: string;
   experiment?: string;
 }
 
@@ -87,10 +92,18 @@ export function resolveConnection(options: Partial<MlflowOptions>, env: NodeJS.P
     }
   }
   const insecure = options.insecureTls ?? /^(1|true)$/i.test(env.MLFLOW_TRACKING_INSECURE_TLS ?? '');
+  const caCertPath = env.MLFLOW_TRACKING_SERVER_CERT_PATH || undefined;
+  const clientCertPath = env.MLFLOW_TRACKING_CLIENT_CERT_PATH || undefined;
+  if (insecure && caCertPath) throw PrdError.of({ message: 'MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH contradict each other; unset one' });
+  for (const [name, path] of [['MLFLOW_TRACKING_SERVER_CERT_PATH', caCertPath], ['MLFLOW_TRACKING_CLIENT_CERT_PATH', clientCertPath]]) {
+    if (path && !existsSync(path)) throw PrdError.of({ message: `${name} names ${path}, which does not exist` });
+  }
   return {
     baseUrl: url.toString().replace(/\/+$/, ''),
     authorization,
     insecureTls: insecure,
+    ...(caCertPath ? { caCertPath } : {}),
+    ...(clientCertPath ? { clientCertPath } : {}),
     experiment: options.experiment ?? (env.MLFLOW_EXPERIMENT_NAME || undefined),
   };
 }

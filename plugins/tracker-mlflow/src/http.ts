@@ -1,4 +1,5 @@
 import { secrets } from '@prd/core';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { RequestError, type Got, type Method, type RetryObject } from 'got';
@@ -75,7 +76,12 @@ export class MlflowHttp {
     this.got = got.extend({
       prefixUrl: connection.baseUrl,
       headers: { 'user-agent': 'prd-tracker-mlflow', ...(connection.authorization ? { authorization: connection.authorization } : {}) },
-      https: { rejectUnauthorized: !connection.insecureTls },
+      https: {
+        rejectUnauthorized: !connection.insecureTls,
+        ...(connection.caCertPath ? { certificateAuthority: readFileSync(connection.caCertPath) } : {}),
+        // One PEM holding certificate and key, as MLflow's Python client (requests' `cert`) takes it.
+        ...(connection.clientCertPath ? { certificate: readFileSync(connection.clientCertPath), key: readFileSync(connection.clientCertPath) } : {}),
+      },
       // No idle connections: a server closes them after a few seconds (uvicorn: 5 s), and a request that reuses one
       // at that moment dies with "socket hang up" without knowing whether it was applied. A run sends little, so
       // a fresh connection per request costs nothing that matters.
