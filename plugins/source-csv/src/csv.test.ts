@@ -213,3 +213,32 @@ describe('CSV records', () => {
     expect(parseRecord('"open')).toBeUndefined();
   });
 });
+
+describe('csv source errors when reading lazily (cache: false)', () => {
+  it('translates DuckDB read errors met when the rows are read (at the split step) into file, row and column', async () => {
+    const { translateReadError } = await import('@prd/core');
+    await withEngine(async (engine) => {
+      const dir = tempDir();
+      const cases: Array<[string, string, Record<string, unknown>, RegExp]> = [
+        ['bad.csv', 'time,rh\n2020-01-01,0.5\n2020-01-01,n/a\n', { row: 2, dataColumn: 'rh' }, /"n\/a" is not a number/],
+        ['short.csv', 'time,rh,t\n2020-01-01,0.5,1\n2020-01-01\n', { row: 2 }, /truncated: 1 fields where the header has 3/],
+        ['long.csv', 'time,rh\n2020-01-01,0.5\n2020-01-01,0.5,9\n', { row: 2 }, /has extra values: 3 fields where the header has 2/],
+        ['quote.csv', 'time,rh\n2020-01-01,0.5\n2020-01-01,"0.5\n', {}, /quoted field is never closed|could not read/],
+      ];
+      for (const [name, text, where, message] of cases) {
+        const path = write(dir, `${name.replace('.csv', '')}/prd_merged_${name}`, text);
+        let translated: PrdError | undefined;
+        try {
+          // Opening scans the time column; a malformed row may already show there, otherwise when the rows are read.
+          const data = await openCsv({ ...defaults, paths: [path], cache: false }, context(engine, dir));
+          await engine.rows(`SELECT * FROM (${data.relation.sql})`);
+        } catch (error) {
+          translated = isPrdError(error) ? error : translateReadError(error);
+        }
+        expect(translated, name).toBeDefined();
+        expect(translated!.issues[0], name).toMatchObject({ file: path, ...where });
+        expect(translated!.issues[0].message, name).toMatch(message);
+      }
+    });
+  });
+});
