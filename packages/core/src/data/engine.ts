@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 
 /** How the embedded DuckDB engine is set up. */
 export interface DataEngineOptions {
@@ -51,6 +51,9 @@ export class DataEngine {
     }
     // Insertion order is what users see in files they read back; keep it.
     config.preserve_insertion_order = 'true';
+    // Loaded on first use: the native module costs start-up time that commands without data (validate, plugins,
+    // schema) should not pay.
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     return new DataEngine(instance, connection);
