@@ -13,6 +13,20 @@ describe('interpolateEnv', () => {
     expect(secrets.redact('auth failed for s3cr3t-token')).toBe('auth failed for ***');
   });
 
+  it('treats credentials as secrets, not every value', () => {
+    const secrets = new Secrets();
+    interpolateEnv(
+      { a: '${env:MLFLOW_TRACKING_URI}', b: '${env:DB_URL}', c: '${env:BLOB}', d: '${env:AZURE_CLIENT_SECRET}' },
+      new Map(),
+      { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', DB_URL: 'https://alice:hunter22@db.example', BLOB: 'https://acct.blob.core.windows.net/c?sv=1&sig=abcdef123', AZURE_CLIENT_SECRET: 'xyz-secret-value' },
+      secrets,
+    );
+    expect(secrets.redact('tracking at http://127.0.0.1:5000')).toBe('tracking at http://127.0.0.1:5000');
+    expect(secrets.redact('https://alice:hunter22@db.example')).toBe('https://alice:***@db.example');
+    expect(secrets.redact('sig=abcdef123')).toBe('sig=***');
+    expect(secrets.redact('got xyz-secret-value')).toBe('got ***');
+  });
+
   it('uses ${env:NAME:-default} when the variable is unset', () => {
     const out = interpolateEnv({ a: '${env:NOPE:-fallback}' }, new Map(), {}, new Secrets());
     expect(out.value).toEqual({ a: 'fallback' });

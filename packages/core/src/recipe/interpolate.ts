@@ -14,11 +14,31 @@ export interface Interpolated {
   issues: Issue[];
 }
 
+/** Variable names whose values are credentials. */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|CREDENTIAL|SAS|AUTH|PRIVATE|SIGNATURE)/i;
+
+/** Register what in an environment value is secret: all of it for a secret-looking name, else a URL's password. */
+export function registerEnvSecret(name: string, value: string, secrets: Secrets): void {
+  if (SECRET_NAME.test(name)) {
+    secrets.add(value);
+    return;
+  }
+  // http://user:password@host/ — the password is a secret even in an innocent-looking variable.
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(value);
+  if (userinfo) {
+    const [, credentials] = userinfo;
+    secrets.add(credentials.includes(':') ? credentials.slice(credentials.indexOf(':') + 1) : credentials);
+  }
+  // Query-string signatures (SAS tokens and the like) in URLs.
+  for (const match of value.matchAll(/[?&](sig|token|access_token|key|code)=([^&\s]+)/gi)) secrets.add(match[2]);
+}
+
 /**
- * Replace `${env:NAME}` (or `${env:NAME:-default}`) in every string of a recipe. Values read from the environment
- * are secrets: they are registered with `secrets`, and the placeholders are kept so that the recipe written to
- * disk shows `${env:NAME}`, never the value. A string that is exactly one placeholder whose value reads as a
- * number or boolean becomes that number or boolean.
+ * Replace `${env:NAME}` (or `${env:NAME:-default}`) in every string of a recipe. The placeholders are kept so that
+ * the recipe written to disk always shows `${env:NAME}`, never the value; values that are credentials (by the
+ * variable's name, or a URL's password or signature) are registered with `secrets` and never reach logs, files or
+ * trackers. A string that is exactly one placeholder whose value reads as a number or boolean becomes that number or
+ * boolean.
  */
 export function interpolateEnv(recipe: Record<string, unknown>, provenance: Provenance, env: NodeJS.ProcessEnv, secrets: Secrets): Interpolated {
   const placeholders = new Map<string, string>();
@@ -43,7 +63,7 @@ export function interpolateEnv(recipe: Record<string, unknown>, provenance: Prov
           });
           return '';
         }
-        secrets.add(found);
+        registerEnvSecret(name, found, secrets);
         return found;
       });
       if (missing) return value;
