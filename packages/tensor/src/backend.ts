@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's node bundle registers no gradients; tfjs-layers' bundle registers all of them on load.
+import '@tensorflow/tfjs-layers';
 import { PrdError } from '@prd/core';
 import { installWasmFixes } from './wasm/install.js';
 

@@ -7,3 +7,4 @@ export { saveModel, loadModel, saveTensors, loadTensors, MODEL_FILES, type Named
 export { lossFunction, klDivergence, meanSquaredError, meanAbsoluteError, categoricalCrossentropy, categoricalAccuracy, type LossName, type LossFn } from './losses.js';
 export { predictTensorFile, batchInputs, type PredictOptions } from './predict.js';
 export { writeMlModel, modelSignature, PRD_FLAVOR, type MlModelInfo } from './model-artifact.js';
+export { FlatAdam, type AdamConfig } from './optimizers.js';

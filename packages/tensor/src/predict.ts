@@ -26,12 +26,13 @@ export function predictTensorFile(model: tfl.LayersModel, file: TensorFile, opti
   let done = 0;
   for (const batch of file.batches({ batchSize: options.batchSize ?? 1024 })) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-    const values = tf.tidy(() => {
+    // tidy returns the tensor, not its values: tidy walks whatever it returns, element by element.
+    const y = tf.tidy(() => {
       const inputs = batchInputs(model, batch, heights, profileFeatures);
-      const y = model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize: batch.size }) as tf.Tensor;
-      return y.dataSync() as Float32Array;
+      return model.predict(inputs.length === 1 ? inputs[0] : inputs, { batchSize: batch.size }) as tf.Tensor;
     });
-    out.set(values, done * outputs);
+    out.set(y.dataSync() as Float32Array, done * outputs);
+    y.dispose();
     done += batch.size;
     options.onProgress?.(done, rows);
   }

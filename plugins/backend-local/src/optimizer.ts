@@ -1,7 +1,10 @@
 import type { TrainConfig } from '@prd/core';
-import { tf, type Optimizer } from '@prd/tensor';
+import { FlatAdam, tf, type Optimizer } from '@prd/tensor';
 
-/** The recipe's optimizer: Adam with Keras' defaults (beta1 0.9, beta2 0.999, epsilon 1e-7) unless told otherwise. */
+/**
+ * The recipe's optimizer. Adam is Keras' (defaults beta1 0.9, beta2 0.999, epsilon 1e-7, and Keras' update rule),
+ * run over all variables at once ({@link FlatAdam}); SGD is tfjs' (with momentum when asked).
+ */
 export function makeOptimizer(config: TrainConfig): { optimizer: Optimizer; learningRate: number; name: string } {
   const spec = config.optimizer ?? { adam: { learningRate: 0.001 } };
   if (spec.sgd) {
@@ -11,7 +14,7 @@ export function makeOptimizer(config: TrainConfig): { optimizer: Optimizer; lear
   }
   const adam = spec.adam ?? { learningRate: 0.001 };
   const lr = adam.learningRate ?? 0.001;
-  return { optimizer: tf.train.adam(lr, adam.beta1 ?? 0.9, adam.beta2 ?? 0.999, adam.epsilon ?? 1e-7), learningRate: lr, name: 'adam' };
+  return { optimizer: new FlatAdam({ learningRate: lr, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon }), learningRate: lr, name: 'adam' };
 }
 
 /** Change an optimizer's learning rate between steps (tfjs reads the field on every update). */

@@ -10,10 +10,12 @@ interface BackpropFilterAttrs {
 }
 
 /**
- * The filter gradient of a 2-D convolution, computed as im2col + one matrix product:
- * dW[kh, kw, c, f] = sum over (n, oh, ow) of x[n, oh*sh + kh - top, ow*sw + kw - left, c] * dy[n, oh, ow, f].
- * tfjs-wasm 4.22 ships no such kernel (tensorflow/tfjs#8474), so training any conv layer fails without it.
- * Conv1D goes through conv2d in tfjs, so this also trains the seed's Conv1D layers.
+ * The filter gradient of a 2-D convolution, itself computed as a forward convolution so that it runs on
+ * XNNPACK's fast Conv2D: with the input transposed to (channels, height, width, batch) and dy to
+ * (outHeight, outWidth, batch, filters), dW[i, j, c, f] = sum over (oh, ow, n) of
+ * x[c, i + oh*sh, j + ow*sw, n] * dy[oh, ow, n, f] is a "valid" convolution whose filter is dy, dilated by the
+ * strides. Five kernels, no im2col copies. tfjs-wasm 4.22 ships no Conv2DBackpropFilter at all
+ * (tensorflow/tfjs#8474), so training any conv layer fails without it; Conv1D goes through conv2d in tfjs.
  */
 export function conv2dBackpropFilter(x4: tf.Tensor4D, dy4: tf.Tensor4D, attrs: BackpropFilterAttrs): tf.Tensor4D {
   return tf.tidy(() => {
@@ -23,32 +25,22 @@ export function conv2dBackpropFilter(x4: tf.Tensor4D, dy4: tf.Tensor4D, attrs: B
       x = tf.transpose(x, [0, 2, 3, 1]);
       dy = tf.transpose(dy, [0, 2, 3, 1]);
     }
-    const [kh, kw, c, f] = attrs.filterShape;
+    const [kh, kw] = attrs.filterShape;
     const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-    const { top, left, bottom, right } = info.padInfo;
-    const [n] = x.shape;
+    const { top, left } = info.padInfo;
+    const [n, h, w, c] = x.shape;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    // Pad enough on the far side that every shifted window fits, whatever the rounding of "same".
+    // The rows and columns the taps actually read: pad up to them, or drop trailing ones a stride never reaches.
     const needH = (oh - 1) * sh + kh;
     const needW = (ow - 1) * sw + kw;
-    const padBottom = Math.max(bottom, needH - top - x.shape[1]);
-    const padRight = Math.max(right, needW - left - x.shape[2]);
-    const xp = top || padBottom || left || padRight ? tf.pad(x, [[0, 0], [top, Math.max(padBottom, 0)], [left, Math.max(padRight, 0)], [0, 0]]) : x;
-    const windows: tf.Tensor4D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        windows.push(
-          sh === 1 && sw === 1
-            ? tf.slice(xp as tf.Tensor4D, [0, i, j, 0], [n, oh, ow, c])
-            : (tf.stridedSlice(xp, [0, i, j, 0], [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]) as tf.Tensor4D),
-        );
-      }
-    }
-    const cols = windows.length === 1 ? windows[0] : tf.concat(windows, 3);
-    const m = n * oh * ow;
-    const colsT = tf.transpose(tf.reshape(cols, [m, kh * kw * c]));
-    const dW = tf.matMul(colsT, tf.reshape(dy, [m, f]));
-    return tf.reshape(dW, [kh, kw, c, f]);
+    if (needH - top < h || needW - left < w) x = tf.slice(x, [0, 0, 0, 0], [n, Math.min(h, needH - top), Math.min(w, needW - left), c]);
+    const padBottom = needH - top - x.shape[1];
+    const padRight = needW - left - x.shape[2];
+    const padded = top || padBottom || left || padRight ? tf.pad(x, [[0, 0], [top, padBottom], [left, padRight], [0, 0]]) : x;
+    const input = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [c, needH, needW, n]
+    const filter = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D; // [oh, ow, n, f]
+    const out = tf.conv2d(input, filter, 1, 'valid', 'NHWC', [sh, sw]); // [c, kh, kw, f]
+    return tf.transpose(out, [1, 2, 0, 3]);
   });
 }
 

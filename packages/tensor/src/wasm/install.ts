@@ -1,4 +1,6 @@
 import { installConv2dBackpropFilter } from './conv-backprop-filter.js';
+import { installConv2dBackpropInput } from './conv-backprop-input.js';
+import { installZeroCopyIdentity } from './identity.js';
 import { installFastTransposedMatMul } from './matmul.js';
 
 let installed = false;
@@ -10,6 +12,8 @@ let installed = false;
 export function installWasmFixes(): void {
   if (installed) return;
   installConv2dBackpropFilter();
+  installConv2dBackpropInput();
   installFastTransposedMatMul();
+  installZeroCopyIdentity();
   installed = true;
 }

@@ -1,0 +1,94 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deriveSeed, PrdError, SeededRandom, type ExplainInput, type ExplainOutcome } from '@prd/core';
+import type { Device } from '@prd/tensor';
+import { openModel, predictSample } from './model.js';
+import { klDivergence, meanStd, sampleRows, type Sample } from './sample.js';
+
+/** Options of `permutation-importance`. */
+export interface PermutationOptions {
+  repeats: number;
+  maxRows: number;
+  seed?: number;
+  device: Device;
+}
+
+/** One feature's importance: the increase of the KL divergence over the repeats. */
+export interface FeatureImportance {
+  name: string;
+  kind: 'profile' | 'single-level';
+  mean: number;
+  std: number;
+  values: number[];
+}
+
+/** Shuffle one whole profile feature (every height together) across rows, as the seed does (seed-pipeline.md §9.2). */
+export function permuteProfileFeature(sample: Sample, feature: number, order: number[]): Float32Array {
+  const { heights, profileFeatures: f } = sample;
+  const out = sample.profile.slice();
+  for (let i = 0; i < sample.size; i++) {
+    const from = order[i];
+    for (let h = 0; h < heights; h++) out[(i * heights + h) * f + feature] = sample.profile[(from * heights + h) * f + feature];
+  }
+  return out;
+}
+
+/** Shuffle one single-level feature across rows. */
+export function permuteSingleFeature(sample: Sample, feature: number, order: number[]): Float32Array {
+  const s = sample.singleLevel;
+  const out = sample.single.slice();
+  for (let i = 0; i < sample.size; i++) out[i * s + feature] = sample.single[order[i] * s + feature];
+  return out;
+}
+
+/**
+ * Breiman permutation importance as in the seed's `calculate_permutation_feature_importance`: for each feature and
+ * repeat, shuffle it across rows, predict, and record KL divergence minus the unshuffled KL divergence. Seeded
+ * (the seed's was not), so a run repeats exactly.
+ */
+export async function permutationImportance(input: ExplainInput, options: PermutationOptions, runSeed: number): Promise<ExplainOutcome> {
+  if (input.shape.task !== 'bands') {
+    throw new PrdError('"permutation-importance" scores with the KL divergence of band fractions; the recipe has a regression target', [{ pointer: '/explain', message: 'remove permutation-importance or use band targets' }]);
+  }
+  const seed = options.seed ?? deriveSeed(runSeed, 'permutation-importance');
+  const sample = sampleRows(input.test, options.maxRows, seed);
+  if (sample.size < 2) throw new PrdError(`"permutation-importance" needs at least 2 test rows; the test split has ${sample.size}`);
+  const model = await openModel(input.modelDir, options.device);
+  try {
+    const baseline = klDivergence(sample.target, predictSample(model, sample, sample.profile, sample.single), sample.outputs);
+    const features = [
+      ...input.features.profile.map((p, i) => ({ name: p.name, kind: 'profile' as const, index: i })),
+      ...input.features.singleLevel.map((name, i) => ({ name, kind: 'single-level' as const, index: i })),
+    ];
+    const random = new SeededRandom(seed);
+    const total = features.length * options.repeats;
+    const started = Date.now();
+    const results: FeatureImportance[] = [];
+    for (const feature of features) {
+      const values: number[] = [];
+      for (let r = 0; r < options.repeats; r++) {
+        if (input.signal.aborted) throw new PrdError('explanation cancelled');
+        const order = Array.from({ length: sample.size }, (_, i) => i);
+        random.shuffle(order);
+        const profile = feature.kind === 'profile' ? permuteProfileFeature(sample, feature.index, order) : sample.profile;
+        const single = feature.kind === 'single-level' ? permuteSingleFeature(sample, feature.index, order) : sample.single;
+        values.push(klDivergence(sample.target, predictSample(model, sample, profile, single), sample.outputs) - baseline);
+        const done = results.length * options.repeats + r + 1;
+        input.events.emit({ type: 'progress', step: 'explain', done, total, unit: 'permutations', etaMs: ((Date.now() - started) / done) * (total - done) });
+      }
+      results.push({ name: feature.name, kind: feature.kind, ...meanStd(values), values });
+    }
+    results.sort((a, b) => b.mean - a.mean);
+    const file = 'importance.json';
+    writeFileSync(
+      join(input.outDir, file),
+      `${JSON.stringify({ method: 'permutation', metric: 'kl_divergence', baseline, repeats: options.repeats, rows: sample.size, seed, features: results }, null, 2)}\n`,
+    );
+    return {
+      summary: { baseline_kl_divergence: baseline, importance: Object.fromEntries(results.map((r) => [r.name, r.mean])) },
+      files: [file],
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,216 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ModelShape, type Preprocessing, type TensorLayout } from '@prd/core';
+import { buildConv1dResidual } from '@prd/model-conv1d';
+import { trainLocal } from '@prd/backend-local';
+import { selectBackend, tf, type Device } from '@prd/tensor';
+import { median, type BenchContext, type BenchRow, type BenchSuite } from '../suite.js';
+
+const run = promisify(execFile);
+const THIS_FILE = fileURLToPath(import.meta.url);
+const LAYOUT: TensorLayout = { heights: 33, profileFeatures: 5, singleLevel: 0, outputs: 5 };
+const SHAPE: ModelShape = { ...LAYOUT, task: 'bands' };
+const SEED_MODEL = { filters: 32, kernelSize: 3, convLayers: 3, headUnits: [1024, 1024], activation: 'relu' as const, dropout: 0 };
+const BATCH = 64;
+/** Rows per timed epoch: enough steps for a stable rate, few enough that the slow pure-JS backends finish. */
+const ROWS = { fast: 64 * 250, slow: 64 * 5 };
+
+interface SideResult {
+  mode: string;
+  runtime: string;
+  samplesPerSecond: number[];
+  peakRssMiB: number;
+}
+
+/**
+ * Standardised-looking profiles whose band fractions are a softmax of a fixed function of the profile, so both
+ * frameworks fit something real. Seeded: the same file every time.
+ */
+function writeTensorFile(path: string, rows: number): TensorFile {
+  if (existsSync(`${path}.json`) && TensorFile.open(path).rows === rows) return TensorFile.open(path);
+  const writer = new TensorFileWriter(path, LAYOUT);
+  const random = new SeededRandom(20221216);
+  const inputs = LAYOUT.heights * LAYOUT.profileFeatures;
+  const width = inputs + LAYOUT.outputs;
+  const chunk = 4096;
+  for (let start = 0; start < rows; start += chunk) {
+    const n = Math.min(chunk, rows - start);
+    const buf = new Float32Array(n * width);
+    for (let r = 0; r < n; r++) {
+      const logits = [0, 0, 0, 0, 0];
+      for (let j = 0; j < inputs; j++) {
+        const v = (random.next() + random.next() + random.next() - 1.5) * 2;
+        buf[r * width + j] = v;
+        logits[j % 5] += v * (j < inputs / 2 ? 0.4 : -0.25);
+      }
+      const max = Math.max(...logits);
+      const e = logits.map((l) => Math.exp(l - max));
+      const sum = e.reduce((a, b) => a + b, 0);
+      e.forEach((v, k) => (buf[r * width + inputs + k] = v / sum));
+    }
+    writer.append(buf, n);
+  }
+  writer.close();
+  return TensorFile.open(path);
+}
+
+/** Stock tfjs: plain layers model, tfjs' Adam and KL loss, `model.fit`, none of prd's kernel fixes. */
+async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetitions: number): Promise<number[]> {
+  await selectBackend(device);
+  const model = buildConv1dResidual(SHAPE, SEED_MODEL, 42);
+  model.compile({ optimizer: tf.train.adam(0.001), loss: 'kullbackLeiblerDivergence', metrics: ['accuracy'] });
+  const data = file.readRows(0, rows);
+  const width = file.width;
+  const inputs = LAYOUT.heights * LAYOUT.profileFeatures;
+  const x = tf.tensor3d(data.filter((_, i) => i % width < inputs), [rows, LAYOUT.heights, LAYOUT.profileFeatures]);
+  const y = tf.tensor2d(data.filter((_, i) => i % width >= inputs), [rows, LAYOUT.outputs]);
+  await model.fit(tf.slice(x, 0, BATCH), tf.slice(y, 0, BATCH), { batchSize: BATCH, epochs: 1, verbose: 0 });
+  const rates: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const start = performance.now();
+    await model.fit(x, y, { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: true });
+    rates.push(rows / ((performance.now() - start) / 1000));
+  }
+  return rates;
+}
+
+/** prd's local backend: the product's training loop on `device`, one epoch per repetition. */
+async function prdSide(device: Device, file: TensorFile, workDir: string, repetitions: number): Promise<{ runtime: string; rates: number[] }> {
+  const rates: number[] = [];
+  let runtime = '';
+  for (let i = 0; i < repetitions + 1; i++) {
+    const dir = mkdtempSync(join(workDir, `prd-${device}-`));
+    try {
+      const outcome = await trainLocal(
+        {
+          model: { build: (shape) => buildConv1dResidual(shape, SEED_MODEL, 42) },
+          modelRef: { use: 'conv1d-residual', with: SEED_MODEL },
+          shape: SHAPE,
+          train: file,
+          config: { epochs: 1, batchSize: BATCH, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.001 } } },
+          seed: 42,
+          modelDir: join(dir, 'model'),
+          checkpointDir: join(dir, 'checkpoints'),
+          resume: false,
+          preprocessing: { format: 'prd-preprocessing', version: 1, task: 'bands' } as unknown as Preprocessing,
+          events: new RunEvents(),
+          signal: new AbortController().signal,
+        },
+        { device, keepCheckpoints: 1, validationBatchSize: 1024 },
+      );
+      runtime = outcome.runtime;
+      // The first epoch includes JIT warm-up and kernel setup; Keras' side also warms up before timing.
+      if (i > 0) rates.push(outcome.samplesPerSecond);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { runtime, rates };
+}
+
+/** Child process entry: one side per process, so backends, kernel patches and peak memory never mix. */
+async function child(args: string[]): Promise<void> {
+  const [mode, path, workDir, repetitions] = args;
+  const reps = Number(repetitions);
+  let result: SideResult;
+  if (mode === 'stock-cpu') {
+    const file = TensorFile.open(path);
+    result = { mode, runtime: 'tfjs-cpu (stock)', samplesPerSecond: await stockSide('cpu', file, ROWS.slow, reps), peakRssMiB: 0 };
+  } else {
+    const device = mode.replace(/^prd-/, '') as Device;
+    await selectBackend(device);
+    const file = TensorFile.open(path);
+    const { runtime, rates } = await prdSide(device, file, workDir, reps);
+    result = { mode, runtime, samplesPerSecond: rates, peakRssMiB: 0 };
+  }
+  result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+const options = { maxBuffer: 16 * 1024 * 1024 };
+
+async function side(ctx: BenchContext, mode: string, path: string, repetitions: number): Promise<SideResult> {
+  const { stdout } = await run(process.execPath, [THIS_FILE, '--child', mode, path, ctx.workDir, String(repetitions)], options);
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as SideResult;
+  ctx.log(`training: ${mode} (${result.runtime}): ${result.samplesPerSecond.map((s) => s.toFixed(0)).join(', ')} samples/s`);
+  return result;
+}
+
+interface KerasResult {
+  samples_per_second: number[];
+  parameters: number;
+  tensorflow: string;
+  intra_op_threads: number;
+}
+
+async function keras(ctx: BenchContext, path: string, rows: number, repetitions: number): Promise<KerasResult> {
+  const script = fileURLToPath(new URL('../../python/keras_reference.py', import.meta.url));
+  const { stdout } = await run(ctx.python, [script, path, String(rows), String(repetitions), String(BATCH)], options);
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as KerasResult;
+  ctx.log(`training: keras ${result.tensorflow}: ${result.samples_per_second.map((s) => s.toFixed(0)).join(', ')} samples/s`);
+  return result;
+}
+
+function nativeAvailable(): Device[] {
+  const require = createRequire(import.meta.url);
+  const found: Device[] = [];
+  for (const [device, name] of [['gpu', '@tensorflow/tfjs-node-gpu'], ['native', '@tensorflow/tfjs-node']] as const) {
+    try {
+      require.resolve(name);
+      found.push(device);
+    } catch {
+      // not installed: that backend is simply not measured
+    }
+  }
+  return found;
+}
+
+/**
+ * Training throughput of the seed's profile-only model (33 heights x 5 features, 181,694 parameters, batch 64,
+ * KL divergence, Adam) on every available backend, against stock tfjs-cpu (plain tfjs layers and `model.fit`)
+ * and against Keras (TensorFlow from PyPI) on the same tensor file in the same run.
+ */
+export const trainingSuite: BenchSuite = {
+  name: 'training',
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const path = join(ctx.workDir, 'train.f32');
+    writeTensorFile(path, ROWS.fast);
+    const reps = ctx.repetitions;
+    const stock = await side(ctx, 'stock-cpu', path, reps);
+    const kerasResult = await keras(ctx, path, ROWS.fast, reps);
+    const devices: Device[] = [...nativeAvailable(), 'wasm', 'cpu'];
+    const sides: SideResult[] = [];
+    for (const device of devices) sides.push(await side(ctx, `prd-${device}`, path, reps));
+    const stockRate = median(stock.samplesPerSecond);
+    const kerasRate = median(kerasResult.samples_per_second);
+    const rows: BenchRow[] = [];
+    for (const s of sides) {
+      const value = median(s.samplesPerSecond);
+      const base = { suite: 'training', unit: 'samples/s', better: 'higher' as const, value, samples: s.samplesPerSecond, peakMemoryMiB: s.peakRssMiB };
+      rows.push({
+        ...base,
+        name: `seed model training, ${s.runtime} vs stock tfjs-cpu (samples/s)`,
+        reference: { name: 'stock tfjs-cpu: plain tfjs layers, model.fit', value: stockRate, samples: stock.samplesPerSecond },
+        ratio: value / stockRate,
+        referencePeakMemoryMiB: stock.peakRssMiB,
+        note: `181,694 parameters, batch ${BATCH}, KL divergence, Adam; ${s.runtime === 'tfjs-cpu' ? ROWS.slow : ROWS.fast} rows per epoch`,
+      });
+      rows.push({
+        ...base,
+        name: `seed model training, ${s.runtime} vs Keras (samples/s)`,
+        reference: { name: `Keras, TensorFlow ${kerasResult.tensorflow} (${kerasResult.intra_op_threads || 'all'} threads)`, value: kerasRate, samples: kerasResult.samples_per_second },
+        ratio: value / kerasRate,
+        note: 'same tensor file; Keras times model.fit over the same rows after a warm-up',
+      });
+    }
+    return rows;
+  },
+};
+
+if (process.argv[2] === '--child' && process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  await child(process.argv.slice(3));
+}
