@@ -1,0 +1,86 @@
+import { Flags } from '@oclif/core';
+import { PrdError, RunEvents, scoreModel, secrets, type MetricTree, type PluginRef } from '@prd/core';
+import { PrdCommand } from '../base-command.js';
+import { installedPlugins } from '../plugins.js';
+import { loadReporter } from '../reporter.js';
+import { cliVersion } from '../version.js';
+
+/** The summary `prd evaluate --json` prints. */
+export interface EvaluateSummary {
+  runId: string;
+  runDir: string;
+  rows: number;
+  dropped: number;
+  metrics: MetricTree;
+}
+
+function pluginRefs(list: string[] | undefined, flag: string): PluginRef[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((text) => {
+    if (!text.trim().startsWith('{')) return { use: text.trim() };
+    try {
+      return JSON.parse(text) as PluginRef;
+    } catch (error) {
+      throw new PrdError(`--${flag} ${text}: not a plugin name nor JSON like {"use":"fss","with":{...}} (${(error as Error).message})`);
+    }
+  });
+}
+
+export default class Evaluate extends PrdCommand {
+  static override summary = 'Score a trained model on other data (a held-out event): predictions, metrics, maps and report.';
+  static override description =
+    "Applies the model with its own preprocessing.json to the files, as the seed's test scenarios did (no training filters; rows missing an input are left out and counted), and writes a run directory of its own: metrics.json, predictions.csv, evaluation/, plots/ and report.html.";
+  static override examples = [
+    '<%= config.bin %> evaluate --model runs/20261128-101500-quickstart-3fa2 --data "data/2022_storm_eunice_franklin/prd_merged_*.csv"',
+    '<%= config.bin %> evaluate --model runs/<run-id>/model --data "data/**/prd_merged_*.csv" --evaluate fss --evaluate frequency-bias --json',
+  ];
+
+  static override flags = {
+    model: Flags.string({ description: 'A run directory (runs/<run-id>) or its model/ folder.', required: true }),
+    data: Flags.string({ description: 'Merged CSV (or Parquet) files or globs to score, quoted. Repeatable.', required: true, multiple: true }),
+    evaluate: Flags.string({ description: 'Evaluator name or JSON plugin reference; default: the training recipe\'s. Repeatable.', multiple: true }),
+    device: Flags.string({ description: 'Backend device for the local backend.', options: ['auto', 'gpu', 'native', 'wasm', 'cpu'] }),
+    'runs-dir': Flags.directory({ description: 'Where the evaluation run directory is written.', default: 'runs' }),
+    'memory-limit': Flags.string({ description: 'Memory limit of the data engine, e.g. 2GB.' }),
+    'no-report': Flags.boolean({ description: 'Skip plots and report.html.' }),
+  };
+
+  async run(): Promise<EvaluateSummary> {
+    const { flags } = await this.parse(Evaluate);
+    await this.initCommand(flags);
+    const registry = await installedPlugins();
+    const events = new RunEvents();
+    const json = this.jsonEnabled();
+    const stop = events.on((event) => {
+      if (event.type === 'log' && (!json || event.level === 'warn')) this.note(event.level === 'warn' ? `warning: ${event.message}` : event.message);
+    });
+    try {
+      const result = await scoreModel({
+        model: flags.model,
+        data: flags.data,
+        registry,
+        evaluate: pluginRefs(flags.evaluate, 'evaluate'),
+        compute: flags.device ? { use: 'local', with: { device: flags.device } } : undefined,
+        runsDir: flags['runs-dir'],
+        memoryLimit: flags['memory-limit'],
+        events,
+        reporter: flags['no-report'] ? undefined : await loadReporter(),
+        prdVersion: cliVersion(),
+      });
+      if (!json) {
+        this.note(secrets.redact(`scored ${result.rows} rows${result.dropped ? ` (${result.dropped} left out: missing inputs)` : ''}  →  ${result.runDir}`));
+        const fss = (result.metrics.test as MetricTree | undefined)?.fss as MetricTree | undefined;
+        if (fss) {
+          const keys = Object.keys(fss).sort((a, b) => Number(a) - Number(b));
+          for (const key of keys) {
+            const leaf = fss[key] as { ml?: number | null; nwp?: number | null };
+            this.log(`FSS > ${key.padEnd(5)}  ML ${leaf.ml?.toFixed(4) ?? '  –   '}  NWP ${leaf.nwp?.toFixed(4) ?? '  –   '}`);
+          }
+        }
+      }
+      return { runId: result.runId, runDir: result.runDir, rows: result.rows, dropped: result.dropped, metrics: result.metrics };
+    } finally {
+      stop();
+    }
+  }
+}
