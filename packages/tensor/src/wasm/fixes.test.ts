@@ -95,6 +95,21 @@ describe('wasm kernel fixes agree with the cpu backend', () => {
     });
   });
 
+  it('Slice and SplitV, contiguous (heap-to-heap copies) and strided (original kernels)', async () => {
+    await bothBackends(() => {
+      const x = tf.tensor3d(values(4 * 5 * 6, 12), [4, 5, 6]);
+      const flat = tf.tensor1d(values(30, 13));
+      return [
+        tf.slice(x, [1, 0, 0], [2, 5, 6]),
+        tf.slice(x, [2, 3, 0], [1, 2, 6]),
+        tf.slice(x, [0, 1, 2], [3, 2, 3]),
+        ...tf.split(flat, [7, 20, 3]),
+        ...tf.split(x, [1, 3], 0),
+        ...tf.split(x, 2, 2),
+      ];
+    }, 1e-7);
+  });
+
   it('chooses the cheaper rewrite of a transposed product', () => {
     // dX = dY · Wᵀ of a dense layer (64 x 165 by 165 x 1056 weights): swapping avoids transposing and packing W.
     expect(transposedProductPlan([64, 165], [1056, 165], false, true)).toBe('swapped');

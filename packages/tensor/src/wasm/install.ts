@@ -2,6 +2,7 @@ import { installConv2dBackpropFilter } from './conv-backprop-filter.js';
 import { installConv2dBackpropInput } from './conv-backprop-input.js';
 import { installZeroCopyIdentity } from './identity.js';
 import { installFastTransposedMatMul } from './matmul.js';
+import { installContiguousSlice, installContiguousSplit } from './slice.js';
 
 let installed = false;
 
@@ -15,5 +16,7 @@ export function installWasmFixes(): void {
   installConv2dBackpropInput();
   installFastTransposedMatMul();
   installZeroCopyIdentity();
+  installContiguousSlice();
+  installContiguousSplit();
   installed = true;
 }
