@@ -25,6 +25,9 @@ export class FlatAdam extends tf.Optimizer {
   private m?: tf.Variable;
   private v?: tf.Variable;
   private names: string[] = [];
+  /** Sizes of the variables the moments belong to, in order; restored state is matched to variables by these. */
+  private sizes: number[] = [];
+  private restored = false;
 
   constructor(config: AdamConfig) {
     super();
@@ -43,10 +46,17 @@ export class FlatAdam extends tf.Optimizer {
     const sizes = variables.map((v) => v.size);
     const total = sizes.reduce((a, b) => a + b, 0);
     if (!this.m || this.names.join('\n') !== names.join('\n')) {
-      if (this.m && this.names.length > 0) throw new Error('FlatAdam: the set of variables changed between steps');
+      // A model loaded from a checkpoint has new variable names (tfjs makes them unique per process), in the
+      // same order: restored moments carry over to it when the sizes line up.
+      const sameLayout = this.sizes.length === sizes.length && this.sizes.every((n, i) => n === sizes[i]);
+      if (this.m && !(this.restored && sameLayout)) throw new Error('FlatAdam: the set of variables changed between steps');
+      if (!this.m) {
+        this.m = tf.variable(tf.zeros([total]), false);
+        this.v = tf.variable(tf.zeros([total]), false);
+      }
       this.names = names;
-      this.m = tf.variable(tf.zeros([total]), false);
-      this.v = tf.variable(tf.zeros([total]), false);
+      this.sizes = sizes;
+      this.restored = false;
     }
     const step = this.iterations + 1;
     const lr = (this.learningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
@@ -74,8 +84,8 @@ export class FlatAdam extends tf.Optimizer {
   override async getWeights(): Promise<NamedTensor[]> {
     const out: NamedTensor[] = [await this.saveIterations()];
     if (!this.m || !this.v) return out;
-    const sizes = this.names.map((n) => tf.engine().registeredVariables[n].size);
-    const shapes = this.names.map((n) => tf.engine().registeredVariables[n].shape);
+    const sizes = this.sizes;
+    const shapes = this.names.map((n, i) => tf.engine().registeredVariables[n]?.shape ?? [sizes[i]]);
     for (const [slot, flat] of [['m', this.m], ['v', this.v]] as const) {
       const parts = tf.split(flat, sizes);
       parts.forEach((p, i) => out.push({ name: `${this.names[i]}/${slot}`, tensor: tf.reshape(p, shapes[i]) }));
@@ -90,6 +100,8 @@ export class FlatAdam extends tf.Optimizer {
     this.dispose();
     if (count === 0) return;
     this.names = values.slice(0, count).map((w) => w.name.replace(/\/m$/, ''));
+    this.sizes = values.slice(0, count).map((w) => w.tensor.size);
+    this.restored = true;
     const flat = (part: NamedTensor[]) => tf.tidy(() => tf.variable(tf.concat(part.map((w) => tf.reshape(w.tensor, [-1]))), false));
     this.m = flat(values.slice(0, count));
     this.v = flat(values.slice(count));

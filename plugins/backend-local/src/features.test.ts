@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type Preprocessing, type RunEvent, type TrainJob } from '@prd/core';
+import { loadModel, tfl, type LayersModel } from '@prd/tensor';
+import { listCheckpoints } from './checkpoints.js';
+import { EarlyStopping, LearningRateSchedule } from './schedule.js';
+import { trainLocal } from './trainer.js';
+import type { LocalConfig } from './options.js';
+
+const LAYOUT = { heights: 6, profileFeatures: 2, singleLevel: 0, outputs: 3 };
+
+function file(dir: string, name: string, rows: number, seed: number): TensorFile {
+  const writer = new TensorFileWriter(join(dir, name), LAYOUT);
+  const random = new SeededRandom(seed);
+  const width = 12 + 3;
+  const buf = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const l = [0, 0, 0];
+    for (let j = 0; j < 12; j++) {
+      const v = random.next() * 2 - 1;
+      buf[r * width + j] = v;
+      l[j % 3] += v;
+    }
+    const e = l.map((x) => Math.exp(x));
+    const s = e[0] + e[1] + e[2];
+    e.forEach((x, k) => (buf[r * width + 12 + k] = x / s));
+  }
+  writer.append(buf, rows);
+  writer.close();
+  return TensorFile.open(join(dir, name));
+}
+
+function model(): LayersModel {
+  const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
+  const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(tfl.layers.flatten().apply(conv));
+  return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
+}
+
+const OPTIONS: LocalConfig = { device: 'wasm', keepCheckpoints: 2, validationBatchSize: 64 };
+
+function job(dir: string, overrides: Partial<TrainJob> = {}): TrainJob & { received: RunEvent[] } {
+  const events = new RunEvents();
+  const received: RunEvent[] = [];
+  events.on((e) => received.push(e));
+  return {
+    model: { build: () => model() },
+    modelRef: { use: 'tiny', with: {} },
+    shape: { ...LAYOUT, task: 'bands' },
+    train: file(dir, 'train.f32', 200, 1),
+    validation: file(dir, 'validation.f32', 80, 2),
+    config: { epochs: 3, batchSize: 16, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.02 } } },
+    seed: 9,
+    modelDir: join(dir, 'model'),
+    checkpointDir: join(dir, 'checkpoints'),
+    resume: false,
+    preprocessing: { format: 'prd-preprocessing' } as unknown as Preprocessing,
+    events,
+    signal: new AbortController().signal,
+    ...overrides,
+    received,
+  };
+}
+
+const weightsOf = (dir: string) => readFileSync(join(dir, 'weights.bin'));
+
+describe('training features', () => {
+  it('resumes from the newest checkpoint and ends exactly where an uninterrupted run ends', async () => {
+    const straight = mkdtempSync(join(tmpdir(), 'prd-resume-'));
+    await trainLocal(job(straight), OPTIONS);
+
+    const interrupted = mkdtempSync(join(tmpdir(), 'prd-resume-'));
+    const first = job(interrupted, { config: { epochs: 1, batchSize: 16, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.02 } } } });
+    await trainLocal(first, OPTIONS);
+    expect(listCheckpoints(first.checkpointDir)).toEqual([1]);
+    const resumed = job(interrupted, { resume: true });
+    const outcome = await trainLocal(resumed, OPTIONS);
+    expect(outcome.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(resumed.received.filter((e) => e.type === 'epoch').map((e) => (e as { record: { epoch: number } }).record.epoch)).toEqual([2, 3]);
+    expect(resumed.received.some((e) => e.type === 'log' && e.message.includes('resuming from the checkpoint of epoch 1'))).toBe(true);
+    // Same weights, byte for byte: model, optimizer state and the per-epoch shuffle all continue.
+    expect(weightsOf(resumed.modelDir).equals(weightsOf(join(straight, 'model')))).toBe(true);
+    // Only the newest checkpoints are kept.
+    expect(listCheckpoints(resumed.checkpointDir)).toEqual([2, 3]);
+  });
+
+  it('stops early and keeps the best epoch\'s weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prd-early-'));
+    // A minDelta no epoch can beat: epoch 1 sets the best, epochs 2 and 3 do not improve, patience 2 stops at 3.
+    const j = job(dir, { config: { epochs: 6, batchSize: 16, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.02 } }, earlyStopping: { patience: 2, minDelta: 100 } } });
+    const outcome = await trainLocal(j, OPTIONS);
+    expect(outcome.history).toHaveLength(3);
+    expect(outcome.stoppedEarly).toBe(true);
+    expect(outcome.bestEpoch).toBe(1);
+    expect(weightsOf(j.modelDir).equals(weightsOf(join(j.checkpointDir, 'best')))).toBe(true);
+    const epoch1 = await loadModel(join(j.checkpointDir, 'best'));
+    expect(epoch1.countParams()).toBe((await loadModel(j.modelDir)).countParams());
+    expect(j.received.some((e) => e.type === 'log' && /early stopping after epoch 3: val_loss has not improved for 2 epochs/.test(e.message))).toBe(true);
+  });
+
+  it('decays the learning rate every epoch and reports it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prd-lr-'));
+    const j = job(dir, { config: { epochs: 3, batchSize: 50, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.04 } }, learningRateSchedule: { exponential: { decayRate: 0.5 } } } });
+    const outcome = await trainLocal(j, OPTIONS);
+    expect(outcome.history.map((h) => h.learningRate)).toEqual([0.04, 0.02, 0.01]);
+  });
+
+  it('stops after the current batch when aborted, keeping the checkpoints of finished epochs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prd-abort-'));
+    const controller = new AbortController();
+    const j = job(dir, { signal: controller.signal, config: { epochs: 3, batchSize: 4, loss: 'kl-divergence' } });
+    j.events.on((e) => {
+      if (e.type === 'epoch:start' && e.epoch === 2) controller.abort(new Error('stopped by the user'));
+    });
+    await expect(trainLocal(j, OPTIONS)).rejects.toThrow('stopped by the user');
+    expect(listCheckpoints(j.checkpointDir)).toEqual([1]);
+  });
+
+  it('uses the training loss for early stopping when there is no validation split, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prd-noval-'));
+    const j = job(dir, { validation: undefined, config: { epochs: 2, batchSize: 50, loss: 'mse', earlyStopping: { patience: 5 } } });
+    const outcome = await trainLocal(j, OPTIONS);
+    expect(Object.keys(outcome.history[0].metrics).sort()).toEqual(['accuracy', 'loss']);
+    expect(j.received.some((e) => e.type === 'log' && e.level === 'warn' && e.message.includes('monitor the training loss'))).toBe(true);
+  });
+});
+
+describe('schedules', () => {
+  it('EarlyStopping counts epochs without an improvement larger than minDelta', () => {
+    const s = new EarlyStopping(2, 0.01);
+    expect([1, 0.995, 0.98, 0.975, 0.972].map((v, i) => s.update(i + 1, v))).toEqual([true, false, true, false, false]);
+    expect(s.shouldStop).toBe(true);
+    expect(s.state()).toEqual({ best: 0.98, bestEpoch: 3, wait: 2 });
+  });
+
+  it('reduce-on-plateau multiplies by factor after patience epochs without improvement, down to the minimum', () => {
+    const s = new LearningRateSchedule(0.1, { reduceOnPlateau: { factor: 0.5, patience: 2, minLearningRate: 0.03 } });
+    const rates: number[] = [];
+    for (const [epoch, loss] of [1, 1, 1, 1, 1, 0.5, 0.5, 0.5].entries()) {
+      rates.push(s.beforeEpoch(epoch + 1));
+      s.afterEpoch(loss);
+    }
+    // Plateau after epoch 1: wait 1 (epoch 2), reduce after epoch 3 -> 0.05; again after 5 -> 0.03 (the floor).
+    expect(rates).toEqual([0.1, 0.1, 0.1, 0.05, 0.05, 0.03, 0.03, 0.03]);
+  });
+
+  it('exponential decay applies every n epochs', () => {
+    const s = new LearningRateSchedule(1, { exponential: { decayRate: 0.1, everyEpochs: 2 } });
+    expect([1, 2, 3, 4, 5].map((e) => s.beforeEpoch(e))).toEqual([1, 1, 0.1, 0.1, 0.010000000000000002]);
+  });
+});
