@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,25 @@ describe('renderReport', () => {
     const value = metrics.test.fss['0.5'].ml as number;
     expect(value).toBeGreaterThan(0);
     expect(html).toContain(value.toFixed(4));
+  });
+});
+
+describe('runs with less in them', () => {
+  it('renders a regression run with no predictions, maps or explanations', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'prd-report-min-')), 'run');
+    mkdirSync(dir);
+    const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8'));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, training: undefined, data: undefined }));
+    writeFileSync(join(dir, 'metrics.json'), JSON.stringify({ test: { mae: { ml: 0.42 }, r2: { ml: 0.61 }, mae_control: { ml: 0.4 } } }));
+    const bus = new RunEvents();
+    const warnings: string[] = [];
+    bus.on((e) => e.type === 'log' && e.level === 'warn' && warnings.push(e.message));
+    const written = await createReporter()({ runDir: dir, events: bus, signal: new AbortController().signal });
+    expect(written).toEqual(['plots/bars_test_scores.svg', 'plots/bars_test_scores.png', 'report.html']);
+    expect(warnings).toEqual([]);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('0.6100');
+    expect(html).toContain('No explainers ran');
   });
 });
 
