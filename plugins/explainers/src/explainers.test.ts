@@ -134,6 +134,32 @@ describe('permutation-importance', () => {
     expect(again.summary).toEqual(outcome.summary);
   }, 120_000);
 
+  it('scores a regression model with the mean absolute error', async () => {
+    // y = humidity at the lowest level; the model computes exactly that, so only humidity matters.
+    const h = HEIGHTS.length;
+    const path = join(dir, 'regression.f32');
+    const random = new SeededRandom(5);
+    const writer = new TensorFileWriter(path, { heights: h, profileFeatures: 3, singleLevel: 0, outputs: 1 });
+    for (let r = 0; r < 300; r++) {
+      const row = Float32Array.from({ length: h * 3 + 1 }, () => random.normal());
+      row[h * 3] = row[0];
+      writer.append(row, 1);
+    }
+    writer.close();
+    const input = tfl.input({ shape: [h, 3], name: 'profile_input' });
+    const flat = tfl.layers.flatten({ name: 'flatten' }).apply(input) as SymbolicTensor;
+    const w = Array.from({ length: h * 3 }, (_, i) => [i === 0 ? 1 : 0]);
+    const out = tfl.layers.dense({ name: 'main_output', units: 1, weights: [tf.tensor2d(w), tf.zeros([1])] }).apply(flat) as SymbolicTensor;
+    const modelDir = join(dir, 'regression-model');
+    await saveModel(tfl.model({ inputs: input, outputs: out }), modelDir);
+    const explained = { ...explainInput(modelDir, TensorFile.open(path), 'permutation-regression'), shape: { heights: h, profileFeatures: 3, singleLevel: 0, outputs: 1, task: 'regression' as const } };
+    const outcome = await (await explainer('permutation-importance', { repeats: 2, maxRows: 300, device: 'cpu' })).explain(explained);
+    const result = JSON.parse(readFileSync(join(explained.outDir, 'importance.json'), 'utf8'));
+    expect(result.metric).toBe('mae');
+    expect(outcome.summary).toMatchObject({ baseline_mae: 0 });
+    expect(result.features.map((f: { name: string; mean: number }) => [f.name, f.mean > 0.5])).toEqual([['relative_humidity', true], ['air_temperature', false], ['wind_from_direction', false]]);
+  });
+
   it('shuffles a whole profile feature between rows, every height together, and nothing else', () => {
     const sample: Sample = { rows: [0, 1], size: 2, heights: 2, profileFeatures: 2, singleLevel: 0, outputs: 1, profile: Float32Array.from([1, 10, 2, 20, 3, 30, 4, 40]), single: new Float32Array(0), target: new Float32Array(2) };
     // Rows swapped for feature 0: row 0 takes row 1's heights [3, 4], row 1 takes [1, 2]; feature 1 stays.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { deriveSeed, PrdError, SeededRandom, type ExplainInput, type ExplainOutcome } from '@prd/core';
 import type { Device } from '@prd/tensor';
 import { openModel, predictSample } from './model.js';
-import { klDivergence, meanStd, sampleRows, type Sample } from './sample.js';
+import { klDivergence, meanAbsoluteError, meanStd, sampleRows, type Sample } from './sample.js';
 
 /** Options of `permutation-importance`. */
 export interface PermutationOptions {
@@ -43,19 +43,20 @@ export function permuteSingleFeature(sample: Sample, feature: number, order: num
 
 /**
  * Breiman permutation importance as in the seed's `calculate_permutation_feature_importance`: for each feature and
- * repeat, shuffle it across rows, predict, and record KL divergence minus the unshuffled KL divergence. Seeded
- * (the seed's was not), so a run repeats exactly.
+ * repeat, shuffle it across rows, predict, and record KL divergence (MAE for a regression target) minus the
+ * unshuffled one. Seeded (the seed's was not), so a run repeats exactly.
  */
 export async function permutationImportance(input: ExplainInput, options: PermutationOptions, runSeed: number): Promise<ExplainOutcome> {
-  if (input.shape.task !== 'bands') {
-    throw new PrdError('"permutation-importance" scores with the KL divergence of band fractions; the recipe has a regression target', [{ pointer: '/explain', message: 'remove permutation-importance or use band targets' }]);
-  }
+  // Band fractions are scored with the training loss (KL divergence); a regression target with the mean absolute
+  // error, as the seed's legacy regression notebooks did.
+  const metric = input.shape.task === 'bands' ? 'kl_divergence' : 'mae';
+  const score = (target: Float32Array, predicted: Float32Array, outputs: number) => (metric === 'mae' ? meanAbsoluteError(target, predicted) : klDivergence(target, predicted, outputs));
   const seed = options.seed ?? deriveSeed(runSeed, 'permutation-importance');
   const sample = sampleRows(input.test, options.maxRows, seed);
   if (sample.size < 2) throw new PrdError(`"permutation-importance" needs at least 2 test rows; the test split has ${sample.size}`);
   const model = await openModel(input.modelDir, options.device);
   try {
-    const baseline = klDivergence(sample.target, predictSample(model, sample, sample.profile, sample.single), sample.outputs);
+    const baseline = score(sample.target, predictSample(model, sample, sample.profile, sample.single), sample.outputs);
     const features = [
       ...input.features.profile.map((p, i) => ({ name: p.name, kind: 'profile' as const, index: i })),
       ...input.features.singleLevel.map((name, i) => ({ name, kind: 'single-level' as const, index: i })),
@@ -72,7 +73,7 @@ export async function permutationImportance(input: ExplainInput, options: Permut
         random.shuffle(order);
         const profile = feature.kind === 'profile' ? permuteProfileFeature(sample, feature.index, order) : sample.profile;
         const single = feature.kind === 'single-level' ? permuteSingleFeature(sample, feature.index, order) : sample.single;
-        values.push(klDivergence(sample.target, predictSample(model, sample, profile, single), sample.outputs) - baseline);
+        values.push(score(sample.target, predictSample(model, sample, profile, single), sample.outputs) - baseline);
         const done = results.length * options.repeats + r + 1;
         input.events.emit({ type: 'progress', step: 'explain', done, total, unit: 'permutations', etaMs: ((Date.now() - started) / done) * (total - done) });
       }
@@ -82,10 +83,10 @@ export async function permutationImportance(input: ExplainInput, options: Permut
     const file = 'importance.json';
     writeFileSync(
       join(input.outDir, file),
-      `${JSON.stringify({ method: 'permutation', metric: 'kl_divergence', baseline, repeats: options.repeats, rows: sample.size, seed, features: results }, null, 2)}\n`,
+      `${JSON.stringify({ method: 'permutation', metric, baseline, repeats: options.repeats, rows: sample.size, seed, features: results }, null, 2)}\n`,
     );
     return {
-      summary: { baseline_kl_divergence: baseline, importance: Object.fromEntries(results.map((r) => [r.name, r.mean])) },
+      summary: { [`baseline_${metric}`]: baseline, importance: Object.fromEntries(results.map((r) => [r.name, r.mean])) },
       files: [file],
     };
   } finally {

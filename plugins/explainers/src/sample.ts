@@ -78,6 +78,13 @@ export function klDivergence(target: Float32Array, predicted: Float32Array, outp
   return total / rows;
 }
 
+/** Mean absolute error over every value. */
+export function meanAbsoluteError(target: Float32Array, predicted: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < target.length; i++) total += Math.abs(target[i] - predicted[i]);
+  return total / target.length;
+}
+
 /** Mean and sample standard deviation (n - 1; 0 for a single value). */
 export function meanStd(values: number[]): { mean: number; std: number } {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
