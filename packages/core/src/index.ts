@@ -61,6 +61,7 @@ export { StepCache, type CacheEntryInfo } from './run/cache.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
 export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';
 export { scoreModel, type ScoreOptions, type ScoreResult } from './run/score.js';
+export { applyModel, isModelUri, type ApplyModelOptions, type ApplyModelResult } from './run/apply-model.js';
 export { planRun, type PlanStep, type RunPlan } from './run/plan.js';
 export { mlColumns } from './run/steps/predict.js';
 export { mergeMetrics } from './run/steps/evaluate.js';

@@ -53,7 +53,7 @@ export interface ScoreResult {
 
 const DEFAULT_EVALUATORS: PluginRef[] = [{ use: 'fss' }, { use: 'frequency-bias' }, { use: 'kl-divergence' }];
 
-function modelDirOf(path: string): { modelDir: string; runDir?: string } {
+export function modelDirOf(path: string): { modelDir: string; runDir?: string } {
   const candidates = [{ modelDir: join(path, 'model'), runDir: path }, { modelDir: path, runDir: existsSync(join(path, '..', 'manifest.json')) ? join(path, '..') : undefined }];
   const found = candidates.find((c) => existsSync(join(c.modelDir, 'preprocessing.json')) && existsSync(join(c.modelDir, 'model.json')));
   if (!found) throw new PrdError(`${path} holds no trained model (model.json and preprocessing.json); pass a run directory such as runs/<run-id> or its model/ folder`);
@@ -61,7 +61,7 @@ function modelDirOf(path: string): { modelDir: string; runDir?: string } {
 }
 
 /** Create a plugin from the registry with its options' defaults applied and checked, as a recipe would. */
-async function createPlugin<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<KindInstances[K]> {
+export async function createPlugin<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<KindInstances[K]> {
   const { plugin } = registry.require(kind, ref.use, `${pointer}/use`);
   const options = Value.Default(plugin.options, structuredClone(ref.with ?? {}));
   const errors = [...Value.Errors(plugin.options, options)];
