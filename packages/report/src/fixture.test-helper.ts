@@ -93,7 +93,7 @@ function explainOutputs(runDir: string, random: SeededRandom): void {
     heights: HEIGHTS,
     layer: 'add',
     profileFeatures: PROFILE,
-    samples: [{ row: 7, reason: 'largest radar fraction in band 10.0', prediction: [0.19, 0.18, 0.61, 0.017, 0.0003], gradCam: KEYS.map((band, k) => ({ band, values: bump(500 + 700 * k) })) }],
+    samples: [{ row: 7, reason: 'largest radar fraction in band 10.0', prediction: [0.19, 0.18, 0.61, 0.017, 0.0003], inputs: HEIGHTS.map((h) => PROFILE.map((_, f) => Math.cos(h / 1500 + f))), gradCam: KEYS.map((band, k) => ({ band, values: bump(500 + 700 * k) })) }],
     gradients: KEYS.map((band, k) => ({ band, values: HEIGHTS.map((h) => PROFILE.map((_, f) => Math.abs(Math.sin(h / 1000 + k + f)) * 0.1)) })),
   };
   const filters = { layer: 'conv1d', kernelSize: 3, features: PROFILE, filters: Array.from({ length: 32 }, () => Array.from({ length: 3 }, () => PROFILE.map(() => random.next()))) };

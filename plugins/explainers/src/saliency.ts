@@ -110,7 +110,10 @@ export async function saliency(input: ExplainInput, options: SaliencyOptions, ru
       try {
         const predicted = tf.tidy(() => Array.from((model.predict(inputs.length === 1 ? inputs[0] : inputs) as tf.Tensor).dataSync()));
         const gradCamValues = labels.map((band, k) => ({ band, values: gradCam(trunk, head, inputs, extra, k) }));
-        return { row, reason, prediction: predicted, target: Array.from(sample.target.subarray(index * outputs, (index + 1) * outputs)), gradCam: gradCamValues };
+        const f = sample.profileFeatures;
+        // The row's standardised profiles, heights ascending, drawn beside the saliency as the seed did.
+        const profile = Array.from({ length: sample.heights }, (_, h) => Array.from(sample.profile.subarray((index * sample.heights + h) * f, (index * sample.heights + h + 1) * f)));
+        return { row, reason, prediction: predicted, target: Array.from(sample.target.subarray(index * outputs, (index + 1) * outputs)), inputs: profile, gradCam: gradCamValues };
       } finally {
         inputs.forEach((t) => t.dispose());
       }

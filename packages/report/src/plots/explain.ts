@@ -15,8 +15,12 @@ export interface ImportanceResult {
 export interface SaliencyResult {
   heights: number[];
   layer: string;
+  /** What was differentiated: the pre-softmax scores or the predicted fractions. */
+  output?: 'logits' | 'probabilities';
+  /** Test rows the input gradients average over. */
+  gradientRows?: number;
   profileFeatures: string[];
-  samples: Array<{ row: number; reason: string; prediction: number[]; gradCam: Array<{ band: string; values: number[] }> }>;
+  samples: Array<{ row: number; reason: string; prediction: number[]; inputs?: number[][]; gradCam: Array<{ band: string; values: number[] }> }>;
   gradients?: Array<{ band: string; values: number[][] }>;
 }
 
@@ -59,25 +63,45 @@ export function importancePlot(result: ImportanceResult): Plot {
 export function saliencyPlots(result: SaliencyResult): Plot[] {
   const plots: Plot[] = result.samples.map((sample) => {
     const values = sample.gradCam.flatMap((b) => b.values.map((v, i) => ({ band: b.band, height: result.heights[i], saliency: v })));
-    const spec = {
-      title: { text: `Grad-CAM saliency, row ${sample.row}`, subtitle: `${sample.reason}; layer ${result.layer}; predicted fractions ${sample.prediction.map((p) => p.toFixed(2)).join(', ')}` },
+    // A square-root height axis: the 33 levels crowd the lowest kilometre (5 m to 800 m hold 16 of them).
+    const y = { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)', scale: { type: 'sqrt' } };
+    const saliencyPanel = {
       width: 300,
       height: 320,
       data: { values },
       mark: { type: 'line', point: { size: 14 } },
       encoding: {
         x: { field: 'saliency', type: 'quantitative', title: 'Saliency (normalised)', scale: { domain: [0, 1] } },
-        y: { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)' },
+        y,
         order: { field: 'height', type: 'quantitative' },
         color: { field: 'band', type: 'nominal', title: 'band', sort: sample.gradCam.map((b) => b.band) },
       },
-    } as TopLevelSpec;
+    };
+    // The seed drew the standardised input profiles under its heatmap; here they stand beside it, same heights.
+    const inputs = (sample.inputs ?? []).flatMap((perFeature, h) => perFeature.map((v, f) => ({ feature: result.profileFeatures[f] ?? String(f), height: result.heights[h], value: v })));
+    const inputPanel = {
+      width: 240,
+      height: 320,
+      data: { values: inputs },
+      mark: { type: 'line' },
+      encoding: {
+        x: { field: 'value', type: 'quantitative', title: 'Standardised model input' },
+        y,
+        order: { field: 'height', type: 'quantitative' },
+        color: { field: 'feature', type: 'nominal', title: 'input', scale: { scheme: 'dark2' } },
+      },
+    };
+    const spec = {
+      title: { text: `Grad-CAM saliency, row ${sample.row}`, subtitle: `${sample.reason}; layer ${result.layer}; predicted fractions ${sample.prediction.map((p) => p.toFixed(2)).join(', ')}` },
+      hconcat: inputs.length ? [saliencyPanel, inputPanel] : [saliencyPanel],
+      resolve: { scale: { color: 'independent' } },
+    } as unknown as TopLevelSpec;
     return { id: `saliency_gradcam_row${sample.row}`, section: 'explain' as const, group: 'Saliency', title: `Grad-CAM saliency, row ${sample.row}`, spec, embed: 'svg' as const };
   });
   if (result.gradients && result.gradients.length > 0) {
     const values = result.gradients.flatMap((b) => b.values.flatMap((perFeature, h) => perFeature.map((v, f) => ({ band: b.band, feature: result.profileFeatures[f], height: result.heights[h], gradient: v }))));
     const spec = {
-      title: { text: 'Input gradients against height', subtitle: 'mean |d predicted fraction / d standardised input| over the explained rows' },
+      title: { text: 'Input gradients against height', subtitle: `mean |d ${result.output === 'probabilities' ? 'predicted fraction' : 'band score (logit)'} / d standardised input| over ${result.gradientRows ?? 'the'} test rows` },
       data: { values },
       facet: { column: { field: 'band', type: 'nominal', title: 'band', sort: result.gradients.map((b) => b.band) } },
       spec: {
@@ -86,7 +110,7 @@ export function saliencyPlots(result: SaliencyResult): Plot[] {
         mark: { type: 'line' },
         encoding: {
           x: { field: 'gradient', type: 'quantitative', title: '|gradient|' },
-          y: { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)' },
+          y: { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)', scale: { type: 'sqrt' } },
           order: { field: 'height', type: 'quantitative' },
           color: { field: 'feature', type: 'nominal', title: 'feature' },
         },
