@@ -5,9 +5,14 @@ import type { EpochRecord } from './events.js';
 import type { Preprocessing } from './preprocessing.js';
 import type { RunDirectory } from './run-dir.js';
 
-/** Copy a directory of a cache entry into the run directory (the run directory must stand on its own). */
+/**
+ * Copy a directory of a cache entry into the run directory (the run directory must stand on its own), without the
+ * cache's own bookkeeping (`entry.json`).
+ */
 export function copyIntoRun(run: RunDirectory, from: string, to: string): void {
-  if (existsSync(from)) cpSync(from, run.path(to), { recursive: true });
+  if (!existsSync(from)) return;
+  const bookkeeping = join(from, 'entry.json');
+  cpSync(from, run.path(to), { recursive: true, filter: (source) => source !== bookkeeping });
 }
 
 /** Read the epoch history a train step saved. */
