@@ -30,12 +30,12 @@ export function targetExpressions(features: ResolvedFeatures): string[] {
  * (`var <= n eps var + (n mean eps)^2`), so a constant column is centred, not blown up. Missing values are an error.
  */
 export async function fitStandardScaler(engine: DataEngine, train: Relation, columns: string[]): Promise<{ mean: number[]; std: number[] }> {
-  const select = columns.flatMap((c, i) => [
-    // NaN would make var_pop fail; it is reported below instead.
-    `avg(${ident(c)}) FILTER (WHERE NOT isnan(${ident(c)}::DOUBLE))::DOUBLE AS m${i}`,
-    `var_pop(${ident(c)}) FILTER (WHERE NOT isnan(${ident(c)}::DOUBLE))::DOUBLE AS v${i}`,
-    `count(*) FILTER (WHERE ${ident(c)} IS NULL OR isnan(${ident(c)}::DOUBLE)) AS n${i}`,
-  ]);
+  // NaN would make var_pop fail, so it is turned into NULL and counted with the NULLs. (Aggregates with FILTER
+  // clauses were 40x slower here and held a gigabyte for 165 columns.)
+  const select = columns.flatMap((c, i) => {
+    const value = `CASE WHEN isnan(${ident(c)}::DOUBLE) THEN NULL ELSE ${ident(c)} END`;
+    return [`avg(${value})::DOUBLE AS m${i}`, `var_pop(${value})::DOUBLE AS v${i}`, `count(${value}) AS n${i}`];
+  });
   const [row] = await engine.rows(`SELECT count(*) AS rows, ${select.join(', ')} FROM (${train.sql})`);
   const n = Number(row.rows);
   const issues: Issue[] = [];
@@ -43,7 +43,7 @@ export async function fitStandardScaler(engine: DataEngine, train: Relation, col
   const std: number[] = [];
   const eps = Number.EPSILON;
   columns.forEach((c, i) => {
-    const missing = Number(row[`n${i}`]);
+    const missing = n - Number(row[`n${i}`]);
     if (missing > 0) issues.push({ dataColumn: c, message: `${missing} training rows have no value (NULL or NaN) in column "${c}"; add { "use": "drop-missing" } to data.transforms` });
     const m = Number(row[`m${i}`]);
     const v = Number(row[`v${i}`]);
