@@ -41,10 +41,19 @@ export class FlatAdam extends tf.Optimizer {
     const list = (Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }))).filter(
       (g) => g.tensor != null,
     );
-    const names = list.map((g) => g.name);
-    const variables = names.map((name) => tf.engine().registeredVariables[name]);
+    const variables = list.map((g) => tf.engine().registeredVariables[g.name]);
+    tf.tidy(() => this.applyFlat(tf.concat(list.map((e) => tf.reshape(e.tensor, [-1]))) as tf.Tensor1D, variables));
+  }
+
+  /**
+   * One update from the gradients of `variables` already concatenated in their order (what data-parallel
+   * training exchanges between replicas), without splitting them into per-variable tensors first.
+   */
+  applyFlat(g: tf.Tensor1D, variables: tf.Variable[]): void {
+    const names = variables.map((v) => v.name);
     const sizes = variables.map((v) => v.size);
     const total = sizes.reduce((a, b) => a + b, 0);
+    if (g.size !== total) throw new Error(`FlatAdam: ${g.size} gradient values for ${total} variable values`);
     if (!this.m || this.names.join('\n') !== names.join('\n')) {
       // A model loaded from a checkpoint has new variable names (tfjs makes them unique per process), in the
       // same order: restored moments carry over to it when the sizes line up.
@@ -61,7 +70,6 @@ export class FlatAdam extends tf.Optimizer {
     const step = this.iterations + 1;
     const lr = (this.learningRate * Math.sqrt(1 - this.beta2 ** step)) / (1 - this.beta1 ** step);
     tf.tidy(() => {
-      const g = tf.concat(list.map((e) => tf.reshape(e.tensor, [-1])));
       const m = tf.add(this.m!, tf.mul(tf.sub(g, this.m!), 1 - this.beta1));
       const v = tf.add(this.v!, tf.mul(tf.sub(tf.square(g), this.v!), 1 - this.beta2));
       this.m!.assign(m);

@@ -49,13 +49,14 @@ export function listCheckpoints(root: string): number[] {
 }
 
 /** The newest checkpoint: its model, state, and a function that loads the optimizer state into an optimizer. */
-export async function loadLatestCheckpoint(root: string): Promise<{ model: LayersModel; state: TrainState; restoreOptimizer(optimizer: Optimizer): Promise<void> } | undefined> {
+export async function loadLatestCheckpoint(root: string): Promise<{ dir: string; model: LayersModel; state: TrainState; restoreOptimizer(optimizer: Optimizer): Promise<void> } | undefined> {
   const epochs = listCheckpoints(root);
   if (epochs.length === 0) return undefined;
   const dir = epochDir(root, epochs[epochs.length - 1]);
   const model = await loadModel(dir);
   const state = JSON.parse(readFileSync(join(dir, STATE), 'utf8')) as TrainState;
   return {
+    dir,
     model,
     state,
     restoreOptimizer: async (optimizer) => {

@@ -39,7 +39,7 @@ function model(): LayersModel {
   return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
 }
 
-const OPTIONS: LocalConfig = { device: 'wasm', keepCheckpoints: 2, validationBatchSize: 64 };
+const OPTIONS: LocalConfig = { device: 'wasm', workers: 0, keepCheckpoints: 2, validationBatchSize: 64 };
 
 function job(dir: string, overrides: Partial<TrainJob> = {}): TrainJob & { received: RunEvent[] } {
   const events = new RunEvents();

@@ -68,7 +68,7 @@ function job(dir: string, overrides: Partial<TrainJob> = {}): TrainJob & { recei
   };
 }
 
-const OPTIONS: LocalConfig = { device: 'wasm', keepCheckpoints: 3, validationBatchSize: 100 };
+const OPTIONS: LocalConfig = { device: 'wasm', workers: 0, keepCheckpoints: 3, validationBatchSize: 100 };
 const backend = async (): Promise<ComputeBackend> =>
   (await plugins[0].create(OPTIONS, { seed: 1, baseDir: '.', pointer: '/compute', events: new RunEvents(), tempDir: tmpdir() })) as ComputeBackend;
 

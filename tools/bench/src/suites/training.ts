@@ -79,7 +79,7 @@ async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetiti
 }
 
 /** prd's local backend: the product's training loop on `device`, one epoch per repetition. */
-async function prdSide(device: Device, file: TensorFile, workDir: string, repetitions: number): Promise<{ runtime: string; rates: number[] }> {
+async function prdSide(device: Device, workers: number | 'auto', file: TensorFile, workDir: string, repetitions: number): Promise<{ runtime: string; rates: number[] }> {
   const rates: number[] = [];
   let runtime = '';
   for (let i = 0; i < repetitions + 1; i++) {
@@ -100,7 +100,7 @@ async function prdSide(device: Device, file: TensorFile, workDir: string, repeti
           events: new RunEvents(),
           signal: new AbortController().signal,
         },
-        { device, keepCheckpoints: 1, validationBatchSize: 1024 },
+        { device, workers, keepCheckpoints: 1, validationBatchSize: 1024 },
       );
       runtime = outcome.runtime;
       // The first epoch includes JIT warm-up and kernel setup; Keras' side also warms up before timing.
@@ -121,10 +121,11 @@ async function child(args: string[]): Promise<void> {
     const file = TensorFile.open(path);
     result = { mode, runtime: 'tfjs-cpu (stock)', samplesPerSecond: await stockSide('cpu', file, ROWS.slow, reps), peakRssMiB: 0 };
   } else {
-    const device = mode.replace(/^prd-/, '') as Device;
-    await selectBackend(device);
+    // prd-<device> is single-threaded; prd-<device>-threads splits batches across the cores (workers: auto).
+    const [, device, threads] = /^prd-(\w+?)(-threads)?$/.exec(mode)!;
+    await selectBackend(device as Device);
     const file = TensorFile.open(path);
-    const { runtime, rates } = await prdSide(device, file, workDir, reps);
+    const { runtime, rates } = await prdSide(device as Device, threads ? 'auto' : 0, file, workDir, reps);
     result = { mode, runtime, samplesPerSecond: rates, peakRssMiB: 0 };
   }
   result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
@@ -182,9 +183,9 @@ export const trainingSuite: BenchSuite = {
     const reps = ctx.repetitions;
     const stock = await side(ctx, 'stock-cpu', path, reps);
     const kerasResult = await keras(ctx, path, ROWS.fast, reps);
-    const devices: Device[] = [...nativeAvailable(), 'wasm', 'cpu'];
+    const modes = [...nativeAvailable().map((d) => `prd-${d}`), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'];
     const sides: SideResult[] = [];
-    for (const device of devices) sides.push(await side(ctx, `prd-${device}`, path, reps));
+    for (const mode of modes) sides.push(await side(ctx, mode, path, reps));
     const stockRate = median(stock.samplesPerSecond);
     const kerasRate = median(kerasResult.samples_per_second);
     const rows: BenchRow[] = [];
@@ -197,7 +198,7 @@ export const trainingSuite: BenchSuite = {
         reference: { name: 'stock tfjs-cpu: plain tfjs layers, model.fit', value: stockRate, samples: stock.samplesPerSecond },
         ratio: value / stockRate,
         referencePeakMemoryMiB: stock.peakRssMiB,
-        note: `181,694 parameters, batch ${BATCH}, KL divergence, Adam; ${s.runtime === 'tfjs-cpu' ? ROWS.slow : ROWS.fast} rows per epoch`,
+        note: `181,694 parameters, batch ${BATCH}, KL divergence, Adam; ${s.mode === 'prd-cpu' ? ROWS.slow : ROWS.fast} rows per epoch`,
       });
       rows.push({
         ...base,

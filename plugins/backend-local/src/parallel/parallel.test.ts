@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type Preprocessing, type TrainJob } from '@prd/core';
+import { lossFunction, selectBackend, tf, tfl, type LayersModel, type Variable } from '@prd/tensor';
+import { resolveWorkers, trainLocal } from '../trainer.js';
+import { shardGradient, shardOf, shardSizes } from './shard.js';
+
+const LAYOUT = { heights: 6, profileFeatures: 2, singleLevel: 0, outputs: 3 };
+
+function file(dir: string, rows: number): TensorFile {
+  const writer = new TensorFileWriter(join(dir, 'train.f32'), LAYOUT);
+  const random = new SeededRandom(3);
+  const buf = new Float32Array(rows * 15);
+  for (let r = 0; r < rows; r++) {
+    const l = [0, 0, 0];
+    for (let j = 0; j < 12; j++) {
+      const v = random.next() * 2 - 1;
+      buf[r * 15 + j] = v;
+      l[j % 3] += v;
+    }
+    const e = l.map(Math.exp);
+    const sum = e[0] + e[1] + e[2];
+    e.forEach((x, k) => (buf[r * 15 + 12 + k] = x / sum));
+  }
+  writer.append(buf, rows);
+  writer.close();
+  return TensorFile.open(join(dir, 'train.f32'));
+}
+
+function model(): LayersModel {
+  const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
+  const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(tfl.layers.flatten().apply(conv));
+  return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
+}
+
+function job(dir: string, train: TensorFile): TrainJob {
+  return {
+    model: { build: () => model() },
+    modelRef: { use: 'tiny', with: {} },
+    shape: { ...LAYOUT, task: 'bands' },
+    train,
+    config: { epochs: 2, batchSize: 16, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.02 } } },
+    seed: 4,
+    modelDir: join(dir, 'model'),
+    checkpointDir: join(dir, 'checkpoints'),
+    resume: false,
+    preprocessing: { format: 'prd-preprocessing' } as unknown as Preprocessing,
+    events: new RunEvents(),
+    signal: new AbortController().signal,
+  };
+}
+
+describe('data-parallel training', () => {
+  it('splits batches into shards that differ by at most one row', () => {
+    expect(shardSizes(64, 2)).toEqual([32, 32]);
+    expect(shardSizes(7, 3)).toEqual([3, 2, 2]);
+    expect(shardSizes(1, 2)).toEqual([1, 0]);
+  });
+
+  it('shard gradients weighted by rows add up to the whole batch gradient', async () => {
+    await selectBackend('wasm');
+    const dir = mkdtempSync(join(tmpdir(), 'prd-par-'));
+    const m = model();
+    const variables = m.trainableWeights.map((w) => w.read() as Variable);
+    const [batch] = [...file(dir, 13).batches({ batchSize: 13 })];
+    const loss = lossFunction('kl-divergence');
+    const whole = shardGradient(m, variables, loss, true, batch, 6, 2, 3);
+    const sizes = shardSizes(13, 3);
+    let start = 0;
+    const combined = new Float64Array(whole.gradient.length);
+    let lossSum = 0;
+    for (const size of sizes) {
+      const part = shardGradient(m, variables, loss, true, shardOf(batch, start, size), 6, 2, 3);
+      part.gradient.forEach((g, i) => (combined[i] += (g * size) / 13));
+      lossSum += part.loss * size;
+      start += size;
+    }
+    whole.gradient.forEach((g, i) => expect(combined[i]).toBeCloseTo(g, 6));
+    expect(lossSum / 13).toBeCloseTo(whole.loss, 6);
+    m.dispose();
+  });
+
+  it('trains with a worker thread to nearly the weights of single-threaded training, and deterministically', { timeout: 120_000 }, async () => {
+    const weights = async (workers: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'prd-par-'));
+      const j = job(dir, file(dir, 160));
+      const outcome = await trainLocal(j, { device: 'wasm', workers, keepCheckpoints: 1, validationBatchSize: 64 });
+      expect(outcome.runtime).toBe(workers > 0 ? `tfjs-wasm x${workers + 1}` : 'tfjs-wasm');
+      return { outcome, bytes: readFileSync(join(j.modelDir, 'weights.bin')) };
+    };
+    const single = await weights(0);
+    const parallel = await weights(1);
+    const again = await weights(1);
+    expect(again.bytes.equals(parallel.bytes)).toBe(true);
+    const a = new Float32Array(single.bytes.buffer, single.bytes.byteOffset, single.bytes.byteLength / 4);
+    const b = new Float32Array(parallel.bytes.buffer, parallel.bytes.byteOffset, parallel.bytes.byteLength / 4);
+    // Only the order of floating-point sums differs: 20 Adam steps later the weights agree to ~1e-4.
+    let worst = 0;
+    a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
+    expect(worst).toBeLessThan(1e-3);
+    expect(parallel.outcome.history[1].metrics.loss).toBeCloseTo(single.outcome.history[1].metrics.loss, 3);
+    expect(tf.memory().numTensors).toBeLessThan(100);
+  });
+
+  it('uses worker threads only on idle cores, for wasm and cpu, and never more than the batch allows', () => {
+    expect(resolveWorkers('auto', 'wasm', 200, 64, 2, 0.1)).toBe(1);
+    expect(resolveWorkers('auto', 'wasm', 200, 64, 2, 4.8)).toBe(0);
+    expect(resolveWorkers('auto', 'wasm', 200, 64, 16, 0)).toBe(3);
+    expect(resolveWorkers('auto', 'wasm', 10, 64, 8, 0)).toBe(0);
+    expect(resolveWorkers('auto', 'native', 200, 64, 8, 0)).toBe(0);
+    expect(resolveWorkers(5, 'cpu', 1, 4, 8, 0)).toBe(1);
+  });
+});
