@@ -34,7 +34,7 @@ export {
   type ResolvedBaseline,
   type ResolvedFeatures,
 } from './data/features.js';
-export { withNwpBandProbabilities } from './data/nwp.js';
+export { nwpBandProbabilitySql, withNwpBandProbabilities } from './data/nwp.js';
 export {
   SEED_HEIGHTS,
   SEED_PROFILE_VARIABLES,
