@@ -32,7 +32,7 @@ export const CsvSourceOptions = Type.Object(
 export type CsvSourceOptions = Static<typeof CsvSourceOptions>;
 
 // Bump when the converted file's content would change for the same inputs.
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** Open the seed's merged files (CSV or Parquet) as one typed relation with an `event` column. */
 export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Promise<SourceData> {
