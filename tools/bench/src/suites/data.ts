@@ -31,17 +31,17 @@ interface PandasSide {
 const threads = process.env.PRD_THREADS ?? '1';
 const options = { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1', PRD_THREADS: threads } };
 
-async function prd(ctx: BenchContext, mode: string): Promise<PrdSide> {
+async function prd(ctx: BenchContext, mode: string, repetitions = ctx.repetitions): Promise<PrdSide> {
   const child = fileURLToPath(new URL('./data-prd.js', import.meta.url));
-  const { stdout } = await run(process.execPath, [child, mode, ctx.dataDir, join(ctx.workDir, 'data'), String(ctx.repetitions)], options);
+  const { stdout } = await run(process.execPath, [child, mode, ctx.dataDir, join(ctx.workDir, 'data'), String(repetitions)], options);
   const side = JSON.parse(stdout) as PrdSide;
   ctx.log(`data: prd ${mode}: ${side.seconds.map((s) => s.toFixed(2)).join(', ')} s, ${side.input} -> ${side.output} rows, peak ${side.peak_rss_mib.toFixed(0)} MiB`);
   return side;
 }
 
-async function pandas(ctx: BenchContext, mode: string): Promise<PandasSide> {
+async function pandas(ctx: BenchContext, mode: string, repetitions = ctx.repetitions): Promise<PandasSide> {
   const script = fileURLToPath(new URL('../../python/data_reference.py', import.meta.url));
-  const { stdout } = await run(ctx.python, [script, mode, ctx.dataDir, String(ctx.repetitions)], options);
+  const { stdout } = await run(ctx.python, [script, mode, ctx.dataDir, String(repetitions)], options);
   const side = JSON.parse(stdout) as PandasSide;
   ctx.log(`data: pandas ${mode}: load ${side.load.map((s) => s.toFixed(2)).join(', ')} s, steps ${side.steps.map((s) => s.toFixed(2)).join(', ')} s, peak ${side.peak_rss_mib.toFixed(0)} MiB`);
   return side;
@@ -78,10 +78,11 @@ export const dataSuite: BenchSuite = {
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const cold = await prd(ctx, 'pipeline-cold');
     const warm = await prd(ctx, 'pipeline-warm');
-    const direct = await prd(ctx, 'pipeline-csv');
+    // The slow variants run once: their spread does not change the picture and each takes minutes on 1M rows.
+    const direct = await prd(ctx, 'pipeline-csv', 1);
     const reference = await pandas(ctx, 'pipeline');
     const nwp = await prd(ctx, 'nwp');
-    const nwpReference = await pandas(ctx, 'nwp');
+    const nwpReference = await pandas(ctx, 'nwp', 1);
     const n = reference.input;
     if (cold.input !== n) throw new Error(`data benchmark: prd read ${cold.input} rows, pandas ${n}`);
     const total = reference.load.map((l, i) => l + reference.steps[i]);
