@@ -8,9 +8,9 @@ export const LocalOptions = Type.Object(
       description: 'auto: the fastest that loads (gpu, native, wasm, cpu); native/gpu need @tensorflow/tfjs-node(-gpu) installed',
     }),
     workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 63 })], {
-      default: 'auto',
+      default: 0,
       description:
-        'Worker threads for data-parallel training on wasm/cpu: each batch is split across the main thread and the workers. auto: one fewer than the CPU cores (at most 3) when an epoch has at least 50 batches; 0: single-threaded',
+        'Worker threads for data-parallel training on wasm/cpu: each batch is split across the main thread and the workers. 0 (default): single-threaded, so results never depend on the machine; auto: the idle cores (cores minus load average, at most 3 workers) when an epoch has at least 50 batches',
     }),
     keepCheckpoints: Type.Integer({ minimum: 1, default: 3, description: 'Newest per-epoch checkpoints kept (the best epoch is kept too)' }),
     validationBatchSize: Type.Integer({ minimum: 1, default: 1024, description: 'Batch size for validation and prediction' }),
