@@ -18,6 +18,9 @@ describe('prd predict', () => {
     const trained = prd(['run', join(RECIPES, 'quickstart.json'), '--set', 'train.epochs=1', '--set', `data.source.with.cells=${size.cells}`, '--set', `data.source.with.times=${size.times}`, '--json'], dir);
     expect(trained.status, trained.stderr).toBe(0);
     const runDir = JSON.parse(trained.stdout).runDir as string;
+    // Even one epoch on this little data beats the NWP ensemble's band probabilities on the test split.
+    const kl = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8')).test.kl_divergence as { ml: number; nwp: number };
+    expect(kl.ml).toBeLessThan(kl.nwp);
 
     // The quickstart's synthetic source and `prd data synth` share the generator: the same rows, as CSV files.
     const synth = prd(['data', 'synth', '--out', 'same', '--events', '2', '--times', size.times, '--cells', size.cells, '--seed', '1'], dir);
