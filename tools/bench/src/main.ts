@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DataEngine, hashOf, syntheticRowCount, writeSyntheticFiles, type SyntheticOptions } from '@prd/core';
 import { ensurePythonEnv, pythonVersions } from './python-env.js';
@@ -39,17 +39,14 @@ async function dataset(options: SyntheticOptions): Promise<string> {
   return dir;
 }
 
-/** Every suite module in suites/ that exports a BenchSuite. */
+/** The suites, in the order they run. (Their `*-prd.js` helpers are child-process scripts, never imported here.) */
 async function loadSuites(): Promise<BenchSuite[]> {
-  const dir = join(HERE, 'suites');
-  const suites: BenchSuite[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
-    const mod = (await import(pathToFileURL(join(dir, file)).href)) as Record<string, unknown>;
-    for (const value of Object.values(mod)) {
-      if (value && typeof value === 'object' && 'run' in value && 'name' in value) suites.push(value as BenchSuite);
-    }
-  }
-  return suites;
+  const [{ dataSuite }, { trainingSuite }, { verificationSuite }] = await Promise.all([
+    import('./suites/data.js'),
+    import('./suites/training.js'),
+    import('./suites/verification.js'),
+  ]);
+  return [dataSuite, trainingSuite, verificationSuite];
 }
 
 async function main(): Promise<void> {
