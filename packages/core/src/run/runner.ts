@@ -158,6 +158,9 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     }
     if (options.reporter) {
       const reporter = options.reporter;
+      // The report reads the manifest: give it everything but the report step itself.
+      const now = Date.now();
+      run.writeJson('manifest.json', { ...manifest, status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
       await timeline.plain('report', () => reporter({ runDir: run.dir, events, signal }), (files) => ({ files: files.length }));
     } else {
       timeline.skip('report', 'no report renderer was given');
