@@ -1,8 +1,5 @@
-import { definePlugin, type AnyPlugin } from '@prd/core';
-import { Type } from '@sinclair/typebox';
-import { filterPictures } from './filters.js';
-import { permutationImportance } from './permutation.js';
-import { saliency } from './saliency.js';
+/** @prd/explainers: permutation importance, saliency and filter pictures. prd loads the plugins from ./plugins.js. */
+export { default } from './plugins.js';
 
 export { permutationImportance, permuteProfileFeature, permuteSingleFeature, type FeatureImportance, type PermutationOptions } from './permutation.js';
 export { saliency, gradCam, inputGradients, seedRow, type SaliencyOptions } from './saliency.js';
@@ -10,56 +7,3 @@ export { filterPictures, type FilterOptions } from './filters.js';
 export { rewire, layerNamed } from './rewire.js';
 export { sampleRows, readRowsAt, klDivergence, meanStd, type Sample } from './sample.js';
 
-const Device = Type.Union([Type.Literal('auto'), Type.Literal('gpu'), Type.Literal('native'), Type.Literal('wasm'), Type.Literal('cpu')], {
-  default: 'auto',
-  description: 'TensorFlow.js backend when training did not already choose one in this process',
-});
-
-const plugins: AnyPlugin[] = [
-  definePlugin({
-    kind: 'explainer',
-    name: 'permutation-importance',
-    description: 'Permutation feature importance: increase of the KL divergence when a profile or single-level feature is shuffled across test rows',
-    options: Type.Object(
-      {
-        repeats: Type.Integer({ minimum: 1, default: 10, description: 'Shuffles per feature (the seed used 10)' }),
-        maxRows: Type.Integer({ minimum: 2, default: 5000, description: 'Test rows used, a seeded random subset when there are more' }),
-        seed: Type.Optional(Type.Integer({ description: 'Seed of the row subset and the shuffles; default derived from the recipe seed' })),
-        device: Device,
-      },
-      { additionalProperties: false },
-    ),
-    create: (options, context) => ({ explain: (input) => permutationImportance(input, options, context.seed) }),
-  }),
-  definePlugin({
-    kind: 'explainer',
-    name: 'saliency',
-    description: 'Grad-CAM saliency per height level (residual add of the conv net) for chosen test rows, and mean input-gradient profiles',
-    options: Type.Object(
-      {
-        layer: Type.String({ default: 'add', description: 'Layer whose activations Grad-CAM weighs (the seed used the residual add)' }),
-        rows: Type.Array(Type.Integer({ minimum: 0 }), { default: [], description: 'Test rows to explain; empty: the row with the largest radar fraction in the highest band with rain (the seed\'s choice)' }),
-        gradientRows: Type.Integer({ minimum: 1, default: 2000, description: 'Test rows averaged for the input-gradient profiles' }),
-        output: Type.Union([Type.Literal('logits'), Type.Literal('probabilities')], { default: 'logits', description: 'Explain pre-softmax scores (what the seed intended) or the predicted fractions (what its code did)' }),
-        device: Device,
-      },
-      { additionalProperties: false },
-    ),
-    create: (options, context) => ({ explain: (input) => saliency(input, options, context.seed, context.pointer) }),
-  }),
-  definePlugin({
-    kind: 'explainer',
-    name: 'filters',
-    description: 'First-layer Conv1D filter pictures, weights min-max normalised as the seed does',
-    options: Type.Object(
-      {
-        layer: Type.Optional(Type.String({ description: 'Conv1D layer to draw; default the first' })),
-        device: Device,
-      },
-      { additionalProperties: false },
-    ),
-    create: (options, context) => ({ explain: (input) => filterPictures(input, options, context.pointer) }),
-  }),
-];
-
-export default plugins;

@@ -1,23 +1,8 @@
 import type { ModelShape } from '@prd/core';
 import { tfl, type LayersModel, type SymbolicTensor } from '@prd/tensor';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Conv1dResidualConfig } from './options.js';
 import { seededKernel } from './init.js';
 
-/** Options of the `conv1d-residual` model (defaults are the seed's network). */
-export const Conv1dResidualOptions = Type.Object(
-  {
-    filters: Type.Integer({ minimum: 1, default: 32, description: 'Filters of each Conv1D layer' }),
-    kernelSize: Type.Integer({ minimum: 1, default: 3, description: 'Kernel width of each Conv1D layer (heights); "same" padding keeps the profile length' }),
-    convLayers: Type.Integer({ minimum: 2, default: 3, description: 'Conv1D layers; the residual adds the first layer\'s output to the last one\'s' }),
-    denseUnits: Type.Optional(Type.Integer({ minimum: 1, description: 'Units of the Dense layer after Flatten; default heights x profile features' })),
-    headUnits: Type.Array(Type.Integer({ minimum: 1 }), { default: [1024, 1024], description: 'Dense layers of the head used when there are single-level inputs' }),
-    activation: Type.Union([Type.Literal('relu'), Type.Literal('elu'), Type.Literal('tanh'), Type.Literal('sigmoid')], { default: 'relu' }),
-    dropout: Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after the Dense layer (0: none, as the seed)' }),
-  },
-  { additionalProperties: false },
-);
-/** Resolved options of `conv1d-residual`. */
-export type Conv1dResidualConfig = Static<typeof Conv1dResidualOptions>;
 
 /**
  * The seed's residual 1-D CNN (`prd_pipeline.build_model`): Conv1D x3 (no bias, relu, "same" padding, equal to

@@ -1,19 +1,8 @@
 import type { ModelShape } from '@prd/core';
 import { tfl, type LayersModel, type SymbolicTensor } from '@prd/tensor';
-import { Type, type Static } from '@sinclair/typebox';
+import type { MlpConfig } from './options.js';
 import { seededKernel } from './init.js';
 
-/** Options of the `mlp` baseline model. */
-export const MlpOptions = Type.Object(
-  {
-    hiddenUnits: Type.Array(Type.Integer({ minimum: 1 }), { default: [256, 128], description: 'Units of each hidden Dense layer' }),
-    activation: Type.Union([Type.Literal('relu'), Type.Literal('elu'), Type.Literal('tanh'), Type.Literal('sigmoid')], { default: 'relu' }),
-    dropout: Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after each hidden layer' }),
-  },
-  { additionalProperties: false },
-);
-/** Resolved options of `mlp`. */
-export type MlpConfig = Static<typeof MlpOptions>;
 
 /** A plain multi-layer perceptron on the flattened profile (and single-level values): a baseline for the CNN. */
 export function buildMlp(shape: ModelShape, options: MlpConfig, seed: number): LayersModel {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunEvents, type ModelBuilder } from '@prd/core';
 import { selectBackend, tf } from '@prd/tensor';
 import plugins, { buildConv1dResidual, buildMlp } from './index.js';
-import type { Conv1dResidualConfig } from './conv1d-residual.js';
+import type { Conv1dResidualConfig } from './options.js';
 
 const SEED_OPTIONS: Conv1dResidualConfig = { filters: 32, kernelSize: 3, convLayers: 3, headUnits: [1024, 1024], activation: 'relu', dropout: 0 };
 const PROFILE_ONLY = { heights: 33, profileFeatures: 5, singleLevel: 0, outputs: 5, task: 'bands' as const };

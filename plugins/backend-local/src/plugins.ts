@@ -1,0 +1,37 @@
+import { definePlugin, type AnyPlugin, type ComputeBackend } from '@prd/core';
+import { LocalOptions } from './options.js';
+
+// The plugin entry prd discovers: the options schema only; TensorFlow.js loads when training or predicting starts.
+const plugins: AnyPlugin[] = [
+  definePlugin({
+    kind: 'backend',
+    name: 'local',
+    description: 'Trains and applies TensorFlow.js models on this machine (tfjs-node-gpu, tfjs-node, wasm or pure-JS cpu)',
+    options: LocalOptions,
+    create: (options): ComputeBackend => ({
+      describe: () => `local, device ${options.device}`,
+      train: async (job) => (await import('./trainer.js')).trainLocal(job, options),
+      predict: async (job) => {
+        const { loadModel, predictTensorFile, selectBackend } = await import('@prd/tensor');
+        await selectBackend(options.device);
+        const model = await loadModel(job.modelDir);
+        try {
+          let last = 0;
+          return predictTensorFile(model, job.input, {
+            batchSize: job.batchSize,
+            signal: job.signal,
+            onProgress: (done, total) => {
+              if (done - last < 50_000 && done < total) return;
+              last = done;
+              job.events.emit({ type: 'progress', step: 'predict', done, total, unit: 'rows' });
+            },
+          });
+        } finally {
+          model.dispose();
+        }
+      },
+    }),
+  }),
+];
+
+export default plugins;
