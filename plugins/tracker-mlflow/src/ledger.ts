@@ -13,7 +13,7 @@ export const TRACKING_DIR = 'tracking';
  */
 export interface Ledger {
   version: 1;
-  /** The server (credentials removed; `***` when it came from the environment, which prd treats as secret) and experiment. */
+  /** The server (credentials removed) and experiment. */
   target: { uri: string; experiment: string };
   prdRunId: string;
   runName: string;
