@@ -75,6 +75,16 @@ describe.skipIf(!env)('prd run and prd sync with a real MLflow server', () => {
     expect(record.versions).toEqual([expect.objectContaining({ name: model, version: '1', status: 'READY', aliases: ['champion'] })]);
     expect(record.downloaded).toEqual(expect.arrayContaining(['MLmodel', 'model.json']));
     expect(JSON.parse(record.tags['mlflow.log-model.history'])[0].flavors).toHaveProperty('prd_tfjs');
+
+    // prd predict takes the registered model by its alias, and prd evaluate the run's model by its runs:/ URI.
+    const uriEnv = { MLFLOW_TRACKING_URI: env!.uri };
+    expect((await prd(['data', 'synth', '--out', 'scenario', '--events', '1', '--times', '2', '--cells', '40', '--members', '6'], dir)).code).toBe(0);
+    const predicted = await prd(['predict', '--model', `models:/${model}@champion`, '--data', 'scenario/**/prd_merged_*.csv', '--out', 'p.csv', '--json'], dir, uriEnv);
+    expect(predicted.code).toBe(0);
+    expect(JSON.parse(predicted.stdout)).toMatchObject({ rows: expect.any(Number), model: `models:/${model}@champion` });
+    const scored = await prd(['evaluate', '--model', `runs:/${ledger?.mlflow?.runId}/model`, '--data', 'scenario/**/prd_merged_*.csv', '--no-report', '--json'], dir, uriEnv);
+    expect(scored.code).toBe(0);
+    expect(JSON.parse(scored.stdout).metrics.test.fss).toBeDefined();
   });
 
   it('a run whose server refuses everything finishes, and prd sync sends it all, once', { timeout: 600_000 }, async () => {

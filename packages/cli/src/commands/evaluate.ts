@@ -36,7 +36,7 @@ export default class Evaluate extends PrdCommand {
   ];
 
   static override flags = {
-    model: Flags.string({ description: 'A run directory (runs/<run-id>) or its model/ folder.', required: true }),
+    model: Flags.string({ description: 'A run directory (runs/<run-id>), its model/ folder, or runs:/<id>/model or models:/<name>@<alias> (fetched by an installed tracker).', required: true }),
     data: Flags.string({ description: 'Merged CSV (or Parquet) files or globs to score, quoted. Repeatable.', required: true, multiple: true }),
     evaluate: Flags.string({ description: 'Evaluator name or JSON plugin reference; default: the training recipe\'s. Repeatable.', multiple: true }),
     device: Flags.string({ description: 'Backend device for the local backend.', options: ['auto', 'gpu', 'native', 'wasm', 'cpu'] }),
