@@ -50,7 +50,8 @@ export async function applyModel(options: ApplyModelOptions): Promise<ApplyModel
   const out = resolve(options.out);
   const tempDir = resolve(options.tempDir ?? join(out, '..', `.prd-predict-${process.pid}`));
   mkdirSync(tempDir, { recursive: true });
-  const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir };
+  // Plugins keep their reusable scratch (the csv source's Parquet conversions) where `prd run` keeps it.
+  const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir: resolve('.prd', 'tmp') };
   const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
   try {
     const model = await resolveModel(isModelUri(options.model) ? options.model : resolve(options.model), options.registry, context, tempDir);

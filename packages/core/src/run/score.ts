@@ -59,7 +59,8 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
   const tempDir = join(runsDir, `.prd-evaluate-${process.pid}-${started}`);
   mkdirSync(tempDir, { recursive: true });
   const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
-  const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir };
+  // Plugins keep their reusable scratch (the csv source's Parquet conversions) where `prd run` keeps it.
+  const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir: resolve('.prd', 'tmp') };
   let result: ScoreResult;
   try {
     const model = await resolveModel(isModelUri(options.model) ? options.model : resolve(options.model), options.registry, context, tempDir);
