@@ -12,7 +12,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = resolve(HERE, '..', '..', '..');
 const { values: args } = parseArgs({
   options: {
-    suites: { type: 'string', default: 'data,training,verification' },
+    suites: { type: 'string', default: 'data,training,verification,run' },
     repetitions: { type: 'string', default: '3' },
     events: { type: 'string', default: '4' },
     times: { type: 'string', default: '13' },
@@ -39,14 +39,15 @@ async function dataset(options: SyntheticOptions): Promise<string> {
   return dir;
 }
 
-/** The suites, in the order they run. (Their `*-prd.js` helpers are child-process scripts, never imported here.) */
+/** The suites, in the order they run. (Their `*-prd.js` and `run-rss.js` helpers are child-process scripts, never imported here.) */
 async function loadSuites(): Promise<BenchSuite[]> {
-  const [{ dataSuite }, { trainingSuite }, { verificationSuite }] = await Promise.all([
+  const [{ dataSuite }, { trainingSuite }, { verificationSuite }, { runSuite }] = await Promise.all([
     import('./suites/data.js'),
     import('./suites/training.js'),
     import('./suites/verification.js'),
+    import('./suites/run.js'),
   ]);
-  return [dataSuite, trainingSuite, verificationSuite];
+  return [dataSuite, trainingSuite, verificationSuite, runSuite];
 }
 
 async function main(): Promise<void> {
