@@ -62,14 +62,21 @@ async function main(): Promise<void> {
   const dataDir = await dataset(options);
   const python = ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log);
   const rows: BenchRow[] = [];
+  const failed: string[] = [];
   for (const suite of suites) {
     log(`suite ${suite.name}`);
     const workDir = join(REPO, '.bench', 'work', suite.name);
     mkdirSync(workDir, { recursive: true });
-    rows.push(...(await suite.run({ dataDir, workDir, python, repetitions: Number(args.repetitions), log })));
+    try {
+      rows.push(...(await suite.run({ dataDir, workDir, python, repetitions: Number(args.repetitions), log })));
+    } catch (error) {
+      // One failing suite must not throw away what the others measured (a full run takes most of an hour).
+      failed.push(suite.name);
+      log(`suite ${suite.name} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
   }
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
-  const result = { date: new Date().toISOString(), machine, python: pythonVersions(python), dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
+  const result = { date: new Date().toISOString(), machine, failed, python: pythonVersions(python), dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
   mkdirSync(args.out, { recursive: true });
   const stamp = result.date.replace(/[:.]/g, '-');
   writeFileSync(join(args.out, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
@@ -77,6 +84,10 @@ async function main(): Promise<void> {
   const table = markdownTable(rows);
   writeFileSync(join(args.out, 'latest.md'), `${table}\n`);
   process.stdout.write(`\n${table}\n\nmachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; dataset ${result.dataset.rows.toLocaleString('en-US')} rows; medians of ${result.repetitions} repetitions\nresults: ${join(args.out, 'latest.json')}\n`);
+  if (failed.length > 0) {
+    log(`failed suites: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((error: unknown) => {

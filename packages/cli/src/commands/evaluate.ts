@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { PrdError, RunEvents, scoreModel, secrets, type MetricTree, type PluginRef } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
+import { dataFlag, deviceFlag, memoryLimitFlag, modelFlag } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
 import { loadReporter } from '../reporter.js';
 import { cliVersion } from '../version.js';
@@ -36,12 +37,12 @@ export default class Evaluate extends PrdCommand {
   ];
 
   static override flags = {
-    model: Flags.string({ description: 'A run directory (runs/<run-id>), its model/ folder, or runs:/<id>/model or models:/<name>@<alias> (fetched by an installed tracker).', required: true }),
-    data: Flags.string({ description: 'Merged CSV (or Parquet) files or globs to score, quoted. Repeatable.', required: true, multiple: true }),
+    model: modelFlag,
+    data: dataFlag('score'),
     evaluate: Flags.string({ description: 'Evaluator name or JSON plugin reference; default: the training recipe\'s. Repeatable.', multiple: true }),
-    device: Flags.string({ description: 'Backend device for the local backend.', options: ['auto', 'gpu', 'native', 'wasm', 'cpu'] }),
+    device: deviceFlag,
     'runs-dir': Flags.directory({ description: 'Where the evaluation run directory is written.', default: 'runs' }),
-    'memory-limit': Flags.string({ description: 'Memory limit of the data engine, e.g. 2GB.' }),
+    'memory-limit': memoryLimitFlag,
     'no-report': Flags.boolean({ description: 'Skip plots and report.html.' }),
   };
 

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { applyModel, RunEvents, secrets } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
+import { dataFlag, deviceFlag, memoryLimitFlag, modelFlag } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
 
 /** The summary `prd predict --json` prints. */
@@ -22,11 +23,11 @@ export default class Predict extends PrdCommand {
   ];
 
   static override flags = {
-    model: Flags.string({ description: 'A run directory (runs/<run-id>), its model/ folder, or runs:/<id>/model or models:/<name>@<alias>.', required: true }),
-    data: Flags.string({ description: 'Merged CSV (or Parquet) files or globs to predict, quoted. Repeatable.', required: true, multiple: true }),
+    model: modelFlag,
+    data: dataFlag('predict'),
     out: Flags.file({ description: 'The predictions CSV to write.', default: 'predictions.csv' }),
-    device: Flags.string({ description: 'Device of the local backend.', options: ['auto', 'gpu', 'native', 'wasm', 'cpu'] }),
-    'memory-limit': Flags.string({ description: 'Memory limit of the data engine, e.g. 2GB.' }),
+    device: deviceFlag,
+    'memory-limit': memoryLimitFlag,
   };
 
   async run(): Promise<PredictSummary> {

@@ -122,7 +122,21 @@ export class DataEngine {
   async toParquet(relation: Relation, path: string): Promise<void> {
     const width = (await this.columns(relation)).length;
     const rows = Math.max(2048, Math.min(122_880, Math.floor((32 * 2 ** 20) / (8 * Math.max(1, width)) / 2048) * 2048));
-    await this.run(`COPY (${relation.sql}) TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION V2, ROW_GROUP_SIZE ${rows})`);
+    const copy = `COPY (${relation.sql}) TO ${literal(path)} (FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION V2, ROW_GROUP_SIZE ${rows})`;
+    try {
+      await this.run(copy);
+    } catch (error) {
+      // Sorting wide rows read straight from CSV by several threads can pin more blocks than the memory limit
+      // allows (measured: 1M rows x 179 columns, 2 threads, 1 GB); one thread streams the same query within it.
+      const threads = Number(await this.scalar(`SELECT current_setting('threads')`));
+      if (!/Out of Memory Error/.test((error as Error).message) || threads <= 1) throw error;
+      await this.run('SET threads = 1');
+      try {
+        await this.run(copy);
+      } finally {
+        await this.run(`SET threads = ${threads}`);
+      }
+    }
   }
 
   /** Write a relation to a CSV file with a header. */
