@@ -48,6 +48,11 @@ def build(heights, features, bands):
 
 def main():
     path, rows, repetitions, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    # KERAS_THREADS=1 gives a one-core comparison (prd's wasm training runs on one thread); default: all cores.
+    threads = int(os.environ.get("KERAS_THREADS", "0"))
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
     x, y, header = load(path, rows)
     tf.keras.utils.set_random_seed(42)
     model = build(header["heights"], header["profileFeatures"], header["outputs"])
