@@ -64,6 +64,44 @@ describe('csv source', () => {
     });
   });
 
+  it('converts each CSV file to Parquet once, and after a new event file is added converts only that one', async () => {
+    await withEngine(async (engine) => {
+      const dir = tempDir();
+      await writeSyntheticFiles(engine, synth, dir);
+      const ctx = { ...pluginContext({ baseDir: dir, tempDir: tempDir(), pointer: '/data/source' }), engine, spec: { profile: ['relative_humidity'], target: { bands: 'standard-5' } } };
+      const converted = () => readdirSync(join(ctx.tempDir, 'csv')).sort();
+      const conversions = () => ctx.received.filter((e) => e.type === 'log' && /^converting/.test(e.message)).map((e) => (e as { message: string }).message);
+      const names = [...seedMergedColumns(), 'event'];
+
+      const first = await openCsv(defaults, ctx);
+      expect(converted()).toHaveLength(2);
+      expect(conversions()).toEqual([expect.stringMatching(/^converting 2 CSV files under \. .* to Parquet/)]);
+      expect(await rowsOf(engine, first.relation.sql, names)).toEqual(await rowsOf(engine, syntheticSql(synth), names));
+
+      // Unchanged files: nothing converted again, the same Parquet files read.
+      const before = converted();
+      await openCsv(defaults, ctx);
+      expect(conversions()).toHaveLength(1);
+
+      // A third event: only its file is converted, and the table has all three.
+      const three = { ...synth, events: 3 };
+      await writeSyntheticFiles(engine, three, tempDir()).then(async (all) => {
+        const added = all[2].path;
+        const target = join(dir, added.split('/').slice(-2).join('/'));
+        mkdirSync(join(target, '..'), { recursive: true });
+        writeFileSync(target, readFileSync(added));
+      });
+      const again = await openCsv(defaults, ctx);
+      expect(conversions()).toEqual([expect.anything(), expect.stringMatching(/^converting 1 new file of 3 CSV files/)]);
+      expect(converted()).toEqual(expect.arrayContaining(before));
+      expect(converted()).toHaveLength(3);
+      expect(await rowsOf(engine, again.relation.sql, names)).toEqual(await rowsOf(engine, syntheticSql(three), names));
+      // In file order: the rows of the first two events come first, as they did.
+      const events = await engine.rows<{ event: string }>(`SELECT DISTINCT ON (event) event, row_number() OVER () AS r FROM (${again.relation.sql}) ORDER BY r`);
+      expect(events.map((e) => e.event)).toEqual(['202001_synthetic_01', '202001_synthetic_02', expect.stringMatching(/synthetic_03$/)]);
+    });
+  });
+
   it('reads files with either column order, the YYYY-MM-DD midnight quirk, and Parquet files, as the same table', async () => {
     await withEngine(async (engine) => {
       const plain = tempDir();

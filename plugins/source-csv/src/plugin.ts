@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, literal, SEED_TEXT_COLUMNS, translateReadError, type DataContext, type DataSource, type SourceData } from '@prd/core';
+import { definePlugin, literal, SEED_TEXT_COLUMNS, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { diagnoseTimestampError } from './diagnose.js';
 import { describeFiles, expandPaths, filesFingerprint } from './files.js';
-import { readLayout, tableSql, type ReadOptions, type TableLayout } from './read.js';
+import { fileSql, readLayout, tableSql, type ReadOptions, type TableLayout } from './read.js';
 
 /** Options of the `csv` source. */
 export const CsvSourceOptions = Type.Object(
@@ -32,7 +32,7 @@ export const CsvSourceOptions = Type.Object(
 export type CsvSourceOptions = Static<typeof CsvSourceOptions>;
 
 // Bump when the converted file's content would change for the same inputs.
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /** Open the seed's merged files (CSV or Parquet) as one typed relation with an `event` column. */
 export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Promise<SourceData> {
@@ -49,22 +49,65 @@ export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Prom
     await checkTimes(ctx, sql, layout, read);
     return { relation: { sql }, fingerprint, description, files: paths };
   }
+  const parts = await convertFiles(ctx, layout, read, description);
+  // One multi-file scan when every part is a conversion (same schema by construction): DuckDB scans it in parallel
+  // and in file order, where a UNION ALL of the same files made the split step twice as slow (measured, 1M rows).
+  const converted = parts.every((p) => p.file !== undefined);
+  const table = converted ? `SELECT * FROM read_parquet([${parts.map((p) => literal(p.file!)).join(', ')}])` : parts.map((p) => p.sql).join('\nUNION ALL\n');
+  return { relation: { sql: table }, fingerprint, description, files: paths };
+}
+
+/**
+ * Convert each CSV file to its own Parquet file, once: a later run, or a run after another event's file was added,
+ * converts only the files it has not seen. Files are converted two at a time on a 2-core machine (DuckDB writes a
+ * Parquet file on one thread; measured on the 1M-row benchmark, 4 files: 38.9 s one after the other, 29.9 s two at a
+ * time). Returns one SELECT per file, in file order (the conversion, or the Parquet input itself), and the converted file.
+ */
+async function convertFiles(ctx: DataContext, layout: TableLayout, read: ReadOptions, description: string): Promise<Array<{ sql: string; file?: string }>> {
   const dir = join(ctx.tempDir, 'csv');
-  const cached = join(dir, `${fingerprint}.parquet`);
-  if (!existsSync(cached)) {
+  const parts = layout.files.map((entry) => {
+    if (entry.file.format === 'parquet') return { sql: fileSql(entry, layout.columns, read) };
+    // The column order is the dataset's (the first file's), so it is part of what a conversion depends on.
+    const cached = join(dir, `${filesFingerprint([entry.file], { read, columns: layout.columns, format: CACHE_FORMAT })}.parquet`);
+    return { sql: `SELECT * FROM read_parquet(${literal(cached)})`, file: cached, convert: existsSync(cached) ? undefined : { entry, cached } };
+  });
+  const todo = parts.flatMap((p) => (p.convert ? [p.convert] : []));
+  if (todo.length > 0) {
     mkdirSync(dir, { recursive: true });
-    const partial = `${cached}.${process.pid}.partial`;
-    ctx.events.log(`converting ${description} to Parquet (once; later runs reuse it)`);
-    try {
-      await ctx.engine.toParquet({ sql }, partial);
-      renameSync(partial, cached);
-    } catch (error) {
-      throw (await readFailure(error, layout)) ?? error;
-    } finally {
-      rmSync(partial, { force: true });
-    }
+    ctx.events.log(`converting ${todo.length === layout.files.length ? description : `${todo.length} new file${todo.length > 1 ? 's' : ''} of ${description}`} to Parquet (once; later runs reuse it)`);
+    const workers = Math.max(1, Math.min(todo.length, await ctx.engine.threads()));
+    const engines = [ctx.engine, ...(await Promise.all(Array.from({ length: workers - 1 }, () => ctx.engine.sibling())))];
+    let next = 0;
+    let failed = false;
+    const outcomes = await Promise.allSettled(
+      engines.map(async (engine) => {
+        // After a failure the other connection finishes its file but takes no new one.
+        for (let i = next++; i < todo.length && !failed; i = next++) {
+          await convertOne(engine, todo[i].entry, todo[i].cached, layout, read).catch((error: unknown) => {
+            failed = true;
+            throw error;
+          });
+        }
+      }),
+    );
+    for (const engine of engines.slice(1)) engine.close();
+    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failure) throw failure.reason;
   }
-  return { relation: { sql: `SELECT * FROM read_parquet(${literal(cached)})` }, fingerprint, description, files: paths };
+  return parts.map(({ sql, file }) => ({ sql, file }));
+}
+
+/** Convert one CSV file to Parquet under a temporary name, renamed into place only once complete. */
+async function convertOne(engine: DataEngine, entry: TableLayout['files'][number], cached: string, layout: TableLayout, read: ReadOptions): Promise<void> {
+  const partial = `${cached}.${process.pid}.partial`;
+  try {
+    await engine.toParquet({ sql: fileSql(entry, layout.columns, read) }, partial);
+    renameSync(partial, cached);
+  } catch (error) {
+    throw (await readFailure(error, layout)) ?? error;
+  } finally {
+    rmSync(partial, { force: true });
+  }
 }
 
 /** A PrdError naming the file, row and column of a read failure, when it is one. */

@@ -38,6 +38,8 @@ export class DataEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** Whether closing this engine closes the DuckDB instance too (false for a {@link sibling}). */
+    private readonly ownsInstance = true,
   ) {}
 
   /** Open an in-memory engine that spills to `tempDir` when it runs out of memory. */
@@ -59,6 +61,19 @@ export class DataEngine {
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     return new DataEngine(instance, connection);
+  }
+
+  /**
+   * Another connection to the same database, for running statements concurrently (one connection runs one
+   * statement at a time). Both share the memory limit and worker threads; close the sibling when done.
+   */
+  async sibling(): Promise<DataEngine> {
+    return new DataEngine(this.instance, await this.instance.connect(), false);
+  }
+
+  /** Worker threads the engine may use. */
+  async threads(): Promise<number> {
+    return Number(await this.scalar(`SELECT current_setting('threads')`));
   }
 
   /** Run a statement for its effect. */
@@ -128,7 +143,7 @@ export class DataEngine {
     } catch (error) {
       // Sorting wide rows read straight from CSV by several threads can pin more blocks than the memory limit
       // allows (measured: 1M rows x 179 columns, 2 threads, 1 GB); one thread streams the same query within it.
-      const threads = Number(await this.scalar(`SELECT current_setting('threads')`));
+      const threads = await this.threads();
       if (!/Out of Memory Error/.test((error as Error).message) || threads <= 1) throw error;
       await this.run('SET threads = 1');
       try {
@@ -147,7 +162,7 @@ export class DataEngine {
   /** Release the engine. */
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 
