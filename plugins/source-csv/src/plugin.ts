@@ -22,7 +22,7 @@ export const CsvSourceOptions = Type.Object(
     timeColumns: Type.Array(Type.String(), { default: ['time', 'forecast_reference_time'], description: 'Columns parsed as times (YYYY-MM-DD HH:MM:SS, or YYYY-MM-DD for midnight).' }),
     cache: Type.Boolean({
       default: true,
-      description: 'Convert the CSV files to one Parquet file once (checked for bad values up front, fast to read again); false reads the CSV files on each use.',
+      description: 'Convert each CSV file to Parquet once (checked for bad values up front, fast to read again; a new file converts only itself); false reads the CSV files on each use.',
     }),
   },
   { additionalProperties: false },
