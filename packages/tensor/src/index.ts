@@ -8,3 +8,9 @@ export { lossFunction, klDivergence, meanSquaredError, meanAbsoluteError, catego
 export { predictTensorFile, batchInputs, type PredictOptions } from './predict.js';
 export { writeMlModel, modelSignature, PRD_FLAVOR, type MlModelInfo } from './model-artifact.js';
 export { FlatAdam, type AdamConfig } from './optimizers.js';
+export { installSeededDropout, setDropoutDraws } from './dropout.js';
+
+import { installSeededDropout } from './dropout.js';
+
+// Every model prd builds or loads goes through this tfjs instance; seeded Dropout must draw a new mask per step.
+installSeededDropout();

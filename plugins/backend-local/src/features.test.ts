@@ -32,10 +32,12 @@ function file(dir: string, name: string, rows: number, seed: number): TensorFile
   return TensorFile.open(join(dir, name));
 }
 
-function model(): LayersModel {
+function model(dropout = 0): LayersModel {
   const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
   const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
-  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(tfl.layers.flatten().apply(conv));
+  let flat = tfl.layers.flatten().apply(conv) as tfl.SymbolicTensor;
+  if (dropout > 0) flat = tfl.layers.dropout({ rate: dropout, seed: 3 }).apply(flat) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(flat);
   return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
 }
 
@@ -84,6 +86,22 @@ describe('training features', () => {
     expect(weightsOf(resumed.modelDir).equals(weightsOf(join(straight, 'model')))).toBe(true);
     // Only the newest checkpoints are kept.
     expect(listCheckpoints(resumed.checkpointDir)).toEqual([2, 3]);
+  });
+
+  it('with dropout, resumes the sequence of dropout masks too and ends exactly where an uninterrupted run ends', async () => {
+    const withDropout = { model: { build: () => model(0.5) } };
+    const straight = mkdtempSync(join(tmpdir(), 'prd-resume-dropout-'));
+    await trainLocal(job(straight, withDropout), OPTIONS);
+    const again = mkdtempSync(join(tmpdir(), 'prd-resume-dropout-'));
+    await trainLocal(job(again, withDropout), OPTIONS);
+    // The same seed gives the same masks, so the same weights.
+    expect(weightsOf(join(again, 'model')).equals(weightsOf(join(straight, 'model')))).toBe(true);
+
+    const interrupted = mkdtempSync(join(tmpdir(), 'prd-resume-dropout-'));
+    await trainLocal(job(interrupted, { ...withDropout, config: { epochs: 1, batchSize: 16, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.02 } } } }), OPTIONS);
+    const resumed = job(interrupted, { ...withDropout, resume: true });
+    await trainLocal(resumed, OPTIONS);
+    expect(weightsOf(resumed.modelDir).equals(weightsOf(join(straight, 'model')))).toBe(true);
   });
 
   it('stops early and keeps the best epoch\'s weights', async () => {

@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { deriveSeed, PrdError, type EpochRecord, type TrainJob, type TrainOutcome } from '@prd/core';
-import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, writeMlModel, type LayersModel, type Variable } from '@prd/tensor';
+import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, writeMlModel, type LayersModel, type Variable } from '@prd/tensor';
 import { bestDir, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
 import { evaluateFile } from './evaluate.js';
 import type { LocalConfig } from './options.js';
@@ -81,13 +81,16 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const { batchSize, epochs } = job.config;
   const batchesPerEpoch = Math.ceil(job.train.rows / batchSize);
+  // Dropout draws one mask per step; a resumed run continues the sequence where the checkpoint left it.
+  const dropoutDraws = state.epoch * batchesPerEpoch;
+  setDropoutDraws(model, dropoutDraws);
   const workers = resolveWorkers(config.workers, backend.device, batchesPerEpoch, batchSize);
   const threads = workers > 0 ? `, ${workers + 1} threads` : '';
   events.log(`training ${job.modelRef.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${backend.runtime}${threads}, ${job.train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);
   const stepper: Stepper =
     workers > 0
       ? new ParallelStepper(
-          await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn, bands, shape: job.train.header, batchSize, optimizerDir: resumedFrom }),
+          await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn, bands, shape: job.train.header, batchSize, optimizerDir: resumedFrom, dropoutDraws }),
         )
       : new LocalStepper(model, variables, optimizer, lossFn, bands, job.train.header);
 

@@ -31,6 +31,8 @@ export interface ParallelSetup {
   batchSize: number;
   /** Checkpoint folder whose optimizer state the workers start from (resume). */
   optimizerDir?: string;
+  /** Dropout masks already drawn (steps done before a resume). */
+  dropoutDraws?: number;
 }
 
 /**
@@ -77,6 +79,7 @@ export class ParallelTrainer {
         bands: setup.bands,
         shape: { heights, profileFeatures, outputs },
         optimizerDir: setup.optimizerDir,
+        dropoutDraws: setup.dropoutDraws ?? 0,
       };
       const worker = new Worker(replicaScript(), { workerData: init });
       trainer.workers.push(worker);

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadTensors, lossFunction, selectBackend, tf, tfl, type Device, type LossName, type Variable } from '@prd/tensor';
+import { loadTensors, lossFunction, selectBackend, setDropoutDraws, tf, tfl, type Device, type LossName, type Variable } from '@prd/tensor';
 import { makeOptimizer, setLearningRate } from '../optimizer.js';
 import type { TrainConfig } from '@prd/core';
 import { applyShardGradients, shardGradient } from './shard.js';
@@ -21,6 +21,8 @@ export interface ReplicaInit {
   shape: { heights: number; profileFeatures: number; outputs: number };
   /** Optimizer state to start from (resume), saved by the main thread. */
   optimizerDir?: string;
+  /** Dropout masks already drawn; this replica draws its own stream of masks from there. */
+  dropoutDraws: number;
 }
 
 /**
@@ -32,6 +34,7 @@ async function main(init: ReplicaInit): Promise<void> {
   const model = await tfl.models.modelFromJSON(JSON.parse(init.topology) as tf.io.ModelJSON['modelTopology'] as never);
   model.setWeights(init.weights.map((w) => tf.tensor(w.values, w.shape)));
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
+  setDropoutDraws(model, init.dropoutDraws, init.replica);
   const { optimizer } = makeOptimizer(init.config);
   if (init.optimizerDir) await optimizer.setWeights(loadTensors(init.optimizerDir, 'optimizer'));
   const state = new SharedState(init.buffer, init.layout);
