@@ -5,6 +5,12 @@ import { instanceKey, type Instances } from './context.js';
 /** Bump when the layout of cached step outputs changes, so old entries are not misread. */
 export const CACHE_FORMAT = 1;
 
+/**
+ * Bump when training gives other weights for the same inputs, so cached models from before are retrained.
+ * 2: seeded Dropout draws a new mask at every step (it repeated one mask before).
+ */
+export const TRAINING_VERSION = 2;
+
 /** Content keys of every cacheable step: each depends on its inputs' keys, its options and its plugins' versions. */
 export interface StepKeys {
   data: string;
@@ -23,7 +29,7 @@ export function stepKeys(recipe: Recipe, instances: Instances, fingerprint: stri
   const split = hashOf({ data, sampler: instanceKey(instances.sampler), seed: recipe.seed });
   const rebalance = instances.rebalancer ? hashOf({ split, rebalancer: instanceKey(instances.rebalancer), seed: recipe.seed }) : undefined;
   const scale = hashOf({ format: CACHE_FORMAT, split, rebalance, seed: recipe.seed });
-  const train = hashOf({ scale, model: instanceKey(instances.model), train: recipe.train, seed: recipe.seed, backend: instanceKey(instances.backend) });
+  const train = hashOf({ version: TRAINING_VERSION, scale, model: instanceKey(instances.model), train: recipe.train, seed: recipe.seed, backend: instanceKey(instances.backend) });
   const predict = hashOf({ train, scale });
   const evaluate = hashOf({ predict, evaluators: instances.evaluators.map(instanceKey) });
   const explain = hashOf({ train, scale, explainers: instances.explainers.map(instanceKey), seed: recipe.seed });
