@@ -29,16 +29,18 @@ function file(dir: string, rows: number): TensorFile {
   return TensorFile.open(join(dir, 'train.f32'));
 }
 
-function model(): LayersModel {
+function model(dropout = 0): LayersModel {
   const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
   const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
-  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(tfl.layers.flatten().apply(conv));
+  let flat = tfl.layers.flatten().apply(conv) as tfl.SymbolicTensor;
+  if (dropout > 0) flat = tfl.layers.dropout({ rate: dropout, seed: 5 }).apply(flat) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(flat);
   return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
 }
 
-function job(dir: string, train: TensorFile): TrainJob {
+function job(dir: string, train: TensorFile, dropout = 0): TrainJob {
   return {
-    model: { build: () => model() },
+    model: { build: () => model(dropout) },
     modelRef: { use: 'tiny', with: {} },
     shape: { ...LAYOUT, task: 'bands' },
     train,
@@ -103,6 +105,16 @@ describe('data-parallel training', () => {
     expect(worst).toBeLessThan(1e-3);
     expect(parallel.outcome.history[1].metrics.loss).toBeCloseTo(single.outcome.history[1].metrics.loss, 3);
     expect(tf.memory().numTensors).toBeLessThan(100);
+  });
+
+  it('with Dropout, trains with a worker thread deterministically (each replica has its own seeded masks)', { timeout: 120_000 }, async () => {
+    const weights = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'prd-par-dropout-'));
+      const j = job(dir, file(dir, 160), 0.5);
+      await trainLocal(j, { device: 'wasm', workers: 1, keepCheckpoints: 1, validationBatchSize: 64 });
+      return readFileSync(join(j.modelDir, 'weights.bin'));
+    };
+    expect((await weights()).equals(await weights())).toBe(true);
   });
 
   it('uses worker threads only on idle cores, for wasm and cpu, and never more than the batch allows', () => {
