@@ -2,44 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type Preprocessing, type RunEvent, type TrainJob } from '@prd/core';
-import { loadModel, tfl, type LayersModel } from '@prd/tensor';
+import { RunEvents, type Preprocessing, type RunEvent, type TrainJob } from '@prd/core';
+import { loadModel } from '@prd/tensor';
 import { listCheckpoints } from './checkpoints.js';
 import { EarlyStopping, LearningRateSchedule } from './schedule.js';
 import { trainLocal } from './trainer.js';
 import type { LocalConfig } from './options.js';
-
-const LAYOUT = { heights: 6, profileFeatures: 2, singleLevel: 0, outputs: 3 };
-
-function file(dir: string, name: string, rows: number, seed: number): TensorFile {
-  const writer = new TensorFileWriter(join(dir, name), LAYOUT);
-  const random = new SeededRandom(seed);
-  const width = 12 + 3;
-  const buf = new Float32Array(rows * width);
-  for (let r = 0; r < rows; r++) {
-    const l = [0, 0, 0];
-    for (let j = 0; j < 12; j++) {
-      const v = random.next() * 2 - 1;
-      buf[r * width + j] = v;
-      l[j % 3] += v;
-    }
-    const e = l.map((x) => Math.exp(x));
-    const s = e[0] + e[1] + e[2];
-    e.forEach((x, k) => (buf[r * width + 12 + k] = x / s));
-  }
-  writer.append(buf, rows);
-  writer.close();
-  return TensorFile.open(join(dir, name));
-}
-
-function model(dropout = 0): LayersModel {
-  const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
-  const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
-  let flat = tfl.layers.flatten().apply(conv) as tfl.SymbolicTensor;
-  if (dropout > 0) flat = tfl.layers.dropout({ rate: dropout, seed: 3 }).apply(flat) as tfl.SymbolicTensor;
-  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(flat);
-  return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
-}
+import { TINY_LAYOUT as LAYOUT, tinyModel as model, tinyTensorFile as file } from './tiny.fixture.js';
 
 const OPTIONS: LocalConfig = { device: 'wasm', workers: 0, keepCheckpoints: 2, validationBatchSize: 64 };
 

@@ -2,41 +2,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type Preprocessing, type TrainJob } from '@prd/core';
-import { lossFunction, selectBackend, tf, tfl, type LayersModel, type Variable } from '@prd/tensor';
+import { RunEvents, type Preprocessing, type TensorFile, type TrainJob } from '@prd/core';
+import { lossFunction, selectBackend, tf, type Variable } from '@prd/tensor';
 import { resolveWorkers, trainLocal } from '../trainer.js';
 import { shardGradient, shardOf, shardSizes } from './shard.js';
+import { TINY_LAYOUT as LAYOUT, tinyModel as model, tinyTensorFile } from '../tiny.fixture.js';
 
-const LAYOUT = { heights: 6, profileFeatures: 2, singleLevel: 0, outputs: 3 };
-
-function file(dir: string, rows: number): TensorFile {
-  const writer = new TensorFileWriter(join(dir, 'train.f32'), LAYOUT);
-  const random = new SeededRandom(3);
-  const buf = new Float32Array(rows * 15);
-  for (let r = 0; r < rows; r++) {
-    const l = [0, 0, 0];
-    for (let j = 0; j < 12; j++) {
-      const v = random.next() * 2 - 1;
-      buf[r * 15 + j] = v;
-      l[j % 3] += v;
-    }
-    const e = l.map(Math.exp);
-    const sum = e[0] + e[1] + e[2];
-    e.forEach((x, k) => (buf[r * 15 + 12 + k] = x / sum));
-  }
-  writer.append(buf, rows);
-  writer.close();
-  return TensorFile.open(join(dir, 'train.f32'));
-}
-
-function model(dropout = 0): LayersModel {
-  const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
-  const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
-  let flat = tfl.layers.flatten().apply(conv) as tfl.SymbolicTensor;
-  if (dropout > 0) flat = tfl.layers.dropout({ rate: dropout, seed: 5 }).apply(flat) as tfl.SymbolicTensor;
-  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(flat);
-  return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
-}
+/** The training file of these tests (seed 3). */
+const file = (dir: string, rows: number) => tinyTensorFile(dir, 'train.f32', rows, 3);
 
 function job(dir: string, train: TensorFile, dropout = 0): TrainJob {
   return {
