@@ -59,6 +59,7 @@ export { RunEvents, STEP_NAMES, type EpochRecord, type RunEvent, type RunStatus,
 export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
 export { StepCache, type CacheEntryInfo } from './run/cache.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
+export { readJob, JOB_FORMAT, type RunJob, type WorkerJob, type WorkerLine } from './run/job.js';
 export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';
 export { scoreModel, type ScoreOptions, type ScoreResult } from './run/score.js';
 export { applyModel, type ApplyModelOptions, type ApplyModelResult } from './run/apply-model.js';

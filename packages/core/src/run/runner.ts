@@ -43,6 +43,8 @@ export interface RunOptions {
   prdVersion?: string;
   /** Renders plots and report.html from the finished run directory (the CLI passes @prd/report's). */
   reporter?: RunReporter;
+  /** Extra tags for the run's trackers (a sweep's and trial's ids, a cluster job's id). */
+  tags?: Record<string, string>;
 }
 
 /** Renders a run directory's plots and report; returns the files it wrote, relative to the run directory. */
@@ -96,7 +98,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     trackers = new TrackerFanout(instances.trackers, events);
     const stopForwarding = events.on((e) => e.type === 'epoch' && trackers?.epochEnded(e.record));
     events.emit({ type: 'run:start', runId: run.runId, runDir: run.dir, steps: ['load', 'transform', 'split', 'rebalance', 'scale', 'train', 'predict', 'evaluate', 'explain', 'report'] });
-    await trackers.runStarted({ runId: run.runId, runDir: run.dir, name: recipe.name, recipe: display, tags: runTags(manifest), startTime: started });
+    await trackers.runStarted({ runId: run.runId, runDir: run.dir, name: recipe.name, recipe: display, tags: { ...runTags(manifest), ...options.tags }, startTime: started });
 
     const data = await timeline.plain('load', () => prepareData(env), (d) => ({ source: d.description }), instances.source.use);
     await timeline.plain('transform', async () => data, () => ({ transforms: instances.transforms.map((t) => t.use).join(', ') || 'none' }));
