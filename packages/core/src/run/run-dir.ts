@@ -32,6 +32,8 @@ export interface Manifest {
   steps: StepRecord[];
   training?: Record<string, unknown>;
   error?: string;
+  /** Tags given by whoever started the run (a sweep's and trial's ids, a cluster job's id). */
+  tags?: Record<string, string>;
 }
 
 /** A run id: UTC time, the recipe name, and 4 random hex digits (`20261128-004512-quickstart-3fa2`). */

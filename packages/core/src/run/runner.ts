@@ -81,6 +81,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     git: gitInfo(loaded.dir),
     plugins: [],
     steps: [],
+    ...(options.tags ? { tags: options.tags } : {}),
   };
   run.writeJson('recipe.resolved.json', display);
   run.writeJson('manifest.json', manifest);
