@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,8 @@ describe('renderReport', () => {
     // PNG signature, and the SVGs are SVG.
     expect(readFileSync(join(runDir, 'plots', 'bars_test_fss.png')).subarray(1, 4).toString()).toBe('PNG');
     expect(readFileSync(join(runDir, 'plots', 'bars_test_fss.svg'), 'utf8')).toMatch(/^<svg /);
+    // The data engine's scratch files do not stay in the run directory.
+    expect(readdirSync(runDir).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
   it('draws each kind of figure the issue lists', () => {

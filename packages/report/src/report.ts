@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataEngine, PrdError, type RunReporter } from '@prd/core';
 import { reportHtml, type RenderedPlot } from './html.js';
@@ -61,7 +62,14 @@ export function createReporter(options: ReportOptions = {}): RunReporter {
     const run = readRun(runDir);
     const plotsDir = join(runDir, 'plots');
     mkdirSync(plotsDir, { recursive: true });
-    const plots = await collectPlots(run, settings, join(runDir, '.report-tmp'));
+    // DuckDB's spill files go to a private temporary folder, removed afterwards: nothing of it stays in the run.
+    const scratch = mkdtempSync(join(tmpdir(), 'prd-report-'));
+    let plots: Awaited<ReturnType<typeof collectPlots>>;
+    try {
+      plots = await collectPlots(run, settings, scratch);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
     const written: string[] = [];
     const rendered: RenderedPlot[] = new Array(plots.length);
     const started = Date.now();
