@@ -7,5 +7,7 @@ export default defineConfig({
     // oclif's output capture needs console writes to reach the process streams.
     disableConsoleIntercept: true,
     pool: 'forks',
+    // Starts (or reuses) the MLflow server and the other services of .ci/services for the integration tests.
+    globalSetup: ['./.ci/test-services.ts'],
   },
 });

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * vitest global setup of the root `npm test`: starts the servers the integration tests need (each
+ * `.ci/services/<name>.sh`, the same scripts `.ci/run` sources) unless their variables are already set, and
+ * leaves them running for the next `npm test` to reuse. A server that cannot be had (no Python for MLflow) is
+ * reported here, once, with the reason; its tests then skip and say why.
+ */
+export default function setup(): () => void {
+  const unavailable: string[] = [];
+  const root = resolve(import.meta.dirname, '..');
+  const servicesDir = join(root, '.ci', 'services');
+  const scripts = readdirSync(servicesDir).filter((f) => f.endsWith('.sh')).sort();
+  for (const script of scripts) {
+    const name = script.slice(0, -3);
+    const marker = `PRD_SERVICE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+    if (process.env[marker]) continue;
+    // Each script exports its variables; print them NUL-separated, and drop the script's exit trap so the server
+    // outlives this shell (the script reuses a healthy server next time).
+    const shell = `set -euo pipefail; source "${join(servicesDir, script)}" >&2; trap - EXIT; env -0`;
+    const started = Date.now();
+    const result = spawnSync('bash', ['-c', shell], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+    if (result.status !== 0) {
+      const reason = (result.stderr || String(result.error ?? '')).trim().split('\n').slice(-3).join(' | ');
+      process.env[marker] = `unavailable: ${reason}`;
+      unavailable.push(`${name}: ${reason}`);
+      process.stderr.write(`\nprd test services: ${name} could not be started, so its integration tests are skipped: ${reason}\n`);
+      continue;
+    }
+    for (const entry of result.stdout.split('\0')) {
+      const at = entry.indexOf('=');
+      if (at < 1) continue;
+      const key = entry.slice(0, at);
+      if (process.env[key] === undefined) process.env[key] = entry.slice(at + 1);
+    }
+    process.env[marker] = 'started';
+    process.stderr.write(`prd test services: ${name} ready (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+  // Said again after the summary, where it is read: which integration tests were skipped, and why.
+  return () => {
+    for (const line of unavailable) process.stderr.write(`prd test services: skipped the integration tests of ${line}\n`);
+  };
+}
