@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { PrdError, recipeSchemaJson } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
@@ -28,6 +28,16 @@ export function starterRecipe(name: string, data?: string): Record<string, unkno
   };
 }
 
+/**
+ * A data glob typed relative to where prd runs, rewritten relative to the recipe's folder (recipes resolve their
+ * paths from their own folder): `data/**\/x.csv` from the project root becomes `../data/**\/x.csv` in recipes/.
+ */
+export function dataRelativeTo(recipeDir: string, glob: string): string {
+  if (isAbsolute(glob)) return glob;
+  const rewritten = relative(resolve(recipeDir), resolve(glob)).split(sep).join('/');
+  return rewritten === '' ? '.' : rewritten;
+}
+
 export default class Init extends PrdCommand {
   static override summary = 'Write a starter recipe (and the recipe schema beside it).';
   static override examples = ['<%= config.bin %> init my-experiment', '<%= config.bin %> init storms --data "data/**/prd_merged_*.csv"'];
@@ -47,7 +57,7 @@ export default class Init extends PrdCommand {
     const out = flags.out ?? join('recipes', `${args.name}.json`);
     if (existsSync(out) && !flags.force) throw new PrdError(`${out} already exists; choose another name or --out, or pass --force to overwrite it`);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(starterRecipe(args.name, flags.data), null, 2)}\n`);
+    writeFileSync(out, `${JSON.stringify(starterRecipe(args.name, flags.data === undefined ? undefined : dataRelativeTo(dirname(out), flags.data)), null, 2)}\n`);
     const schema = join(dirname(out), 'recipe.schema.json');
     writeFileSync(schema, `${JSON.stringify(recipeSchemaJson(await installedPlugins()), null, 2)}\n`);
     if (!this.jsonEnabled()) {

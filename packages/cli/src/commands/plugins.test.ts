@@ -39,4 +39,15 @@ describe('prd plugins, schema and init', () => {
     expect(again.status).toBe(2);
     expect(again.stderr).toContain('recipes/storms.json already exists');
   });
+
+  it('writes --data relative to the recipe, so a glob typed from the project root finds the files', () => {
+    const dir = workDir();
+    expect(prd(['data', 'synth', '--out', 'data', '--events', '1', '--times', '1', '--cells', '3', '--members', '2'], dir).status).toBe(0);
+    expect(prd(['init', 'storms', '--data', 'data/**/prd_merged_*.csv'], dir).status).toBe(0);
+    const recipe = JSON.parse(readFileSync(join(dir, 'recipes', 'storms.json'), 'utf8'));
+    expect(recipe.data.source.with.paths).toEqual(['../data/**/prd_merged_*.csv']);
+    // plan opens the source: it fails when the glob matches nothing.
+    const plan = prd(['plan', 'recipes/storms.json', '--json'], dir);
+    expect(plan.status, plan.stderr).toBe(0);
+  });
 });
