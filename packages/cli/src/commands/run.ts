@@ -6,6 +6,7 @@ import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
 import { renderProgress } from '../render/run-progress.js';
+import { keyScores } from '../render/scores.js';
 import { cliVersion } from '../version.js';
 import { loadReporter } from '../reporter.js';
 
@@ -56,12 +57,17 @@ export default class Run extends PrdCommand {
         ? () => undefined
         : renderProgress(events, { live: mode === 'live', color: process.stderr.isTTY === true && !process.env.NO_COLOR, write: (line) => process.stderr.write(`${line}\n`) });
     const controller = new AbortController();
+    // The real id goes into the hint of an interrupted run.
+    let runId = flags.resume ?? '<run-id>';
+    events.on((e) => {
+      if (e.type === 'run:start') runId = e.runId;
+    });
     let interrupts = 0;
     const onSignal = () => {
       interrupts += 1;
       if (interrupts > 1) process.exit(130);
       this.note('\nstopping after the current batch (Ctrl-C again to quit at once)…');
-      controller.abort(new PrdError('the run was interrupted (Ctrl-C); continue it with prd run --resume <run-id>', [], { exitCode: 130 }));
+      controller.abort(new PrdError(`the run was interrupted (Ctrl-C); continue it with: prd run --resume ${runId}`, [], { exitCode: 130 }));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -78,6 +84,7 @@ export default class Run extends PrdCommand {
         prdVersion: cliVersion(),
         reporter: await loadReporter(),
       });
+      if (!json && mode !== 'none') for (const line of keyScores(result.metrics)) this.note(line);
       return { runId: result.runId, runDir: result.runDir, status: result.status, durationMs: result.durationMs, metrics: result.metrics };
     } finally {
       stopRendering();
