@@ -97,7 +97,8 @@ describe('the step cache cannot lie (issue 12 reproductions)', () => {
     const child = spawn(process.execPath, [PRD_BIN, 'run', QUICKSTART, '--set', 'data.source.with.cells=1500', '--progress', 'plain'], { cwd: dir, env: { ...process.env, CI: '1' }, stdio: 'ignore' });
     const splitDir = join(dir, '.prd', 'cache', 'split');
     const temporary = () => (existsSync(splitDir) ? readdirSync(splitDir).filter((n) => n.includes('.tmp-')) : []);
-    for (let i = 0; i < 1200 && temporary().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 6000 && temporary().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(temporary(), 'split had started').toHaveLength(1);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const left = temporary();
