@@ -57,7 +57,11 @@ export { writePredictions } from './data/predictions.js';
 
 export { RunEvents, STEP_NAMES, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
 export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
-export { StepCache, type CacheEntryInfo } from './run/cache.js';
+export { StepCache, entryDigest, verifyEntry, ENTRY_FILE, type CacheEntryInfo, type StepCacheOptions } from './run/cache.js';
+export { recordFiles, checkFiles, filesDigest, sha256File, type FileRecord } from './run/cache-verify.js';
+export { listEntries, pruneEntries, parseAge, type CacheEntryRow, type PruneOptions, type PruneResult } from './run/cache-list.js';
+export { openForResume, recipeDifferences, settleKilledRun, RESUMABLE_CHANGES, type RecipeDifference } from './run/resume.js';
+export { currentProcess, processState, type ProcessIdentity, type ProcessState } from './run/process-identity.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
 export { readJob, JOB_FORMAT, type RunJob, type WorkerJob, type WorkerLine } from './run/job.js';
 export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';

@@ -57,7 +57,7 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
   let resumedFrom: string | undefined;
   let state: TrainState = { epoch: 0, history: [], earlyStopping: stopper.state(), schedule: schedule.state(), throughput: [], stoppedEarly: false };
   if (job.resume) {
-    const checkpoint = await loadLatestCheckpoint(job.checkpointDir);
+    const checkpoint = await loadLatestCheckpoint(job.checkpointDir, (message) => events.log(message, 'warn'));
     if (checkpoint) {
       ({ model, state } = checkpoint);
       resumedFrom = checkpoint.dir;

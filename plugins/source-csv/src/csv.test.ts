@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPrdError, seedMergedColumns, syntheticSql, writeSyntheticFiles, type DataContext, type DataEngine, type PrdError } from '@prd/core';
 import { pluginContext, tempDir, withEngine } from '@prd/testing';
@@ -99,6 +99,22 @@ describe('csv source', () => {
       // In file order: the rows of the first two events come first, as they did.
       const events = await engine.rows<{ event: string }>(`SELECT DISTINCT ON (event) event, row_number() OVER () AS r FROM (${again.relation.sql}) ORDER BY r`);
       expect(events.map((e) => e.event)).toEqual(['202001_synthetic_01', '202001_synthetic_02', expect.stringMatching(/synthetic_03$/)]);
+    });
+  });
+
+  it('converts a truncated converted file again, with one warning, instead of failing on it (issue 12, reproduction 4)', async () => {
+    await withEngine(async (engine) => {
+      const dir = tempDir();
+      await writeSyntheticFiles(engine, synth, dir);
+      const ctx = { ...pluginContext({ baseDir: dir, tempDir: tempDir(), pointer: '/data/source' }), engine, spec: { profile: ['relative_humidity'], target: { bands: 'standard-5' } } };
+      const names = [...seedMergedColumns(), 'event'];
+      await openCsv(defaults, ctx);
+      const converted = join(ctx.tempDir, 'csv', readdirSync(join(ctx.tempDir, 'csv')).sort()[0]);
+      truncateSync(converted, Math.floor(statSync(converted).size / 2));
+      const again = await openCsv(defaults, ctx);
+      const warnings = ctx.received.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e as { message: string }).message);
+      expect(warnings).toEqual([expect.stringMatching(/the converted file .*\.parquet is incomplete \([\d,]+ bytes\); converting it again/)]);
+      expect(await rowsOf(engine, again.relation.sql, names)).toEqual(await rowsOf(engine, syntheticSql(synth), names));
     });
   });
 

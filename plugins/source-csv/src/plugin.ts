@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, literal, SEED_TEXT_COLUMNS, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
@@ -70,7 +70,7 @@ async function convertFiles(ctx: DataContext, layout: TableLayout, read: ReadOpt
     if (entry.file.format === 'parquet') return { sql: fileSql(entry, layout.columns, read) };
     // The column order is the dataset's (the first file's), so it is part of what a conversion depends on.
     const cached = join(dir, `${filesFingerprint([entry.file], { read, columns: layout.columns, format: CACHE_FORMAT })}.parquet`);
-    return { sql: `SELECT * FROM read_parquet(${literal(cached)})`, file: cached, convert: existsSync(cached) ? undefined : { entry, cached } };
+    return { sql: `SELECT * FROM read_parquet(${literal(cached)})`, file: cached, convert: existsSync(cached) && wholeParquet(cached, ctx) ? undefined : { entry, cached } };
   });
   const todo = parts.flatMap((p) => (p.convert ? [p.convert] : []));
   if (todo.length > 0) {
@@ -96,6 +96,27 @@ async function convertFiles(ctx: DataContext, layout: TableLayout, read: ReadOpt
     if (failure) throw failure.reason;
   }
   return parts;
+}
+
+/**
+ * Whether a converted file is whole: Parquet starts and ends with "PAR1", so a file cut short (a disk that filled
+ * up, a copy interrupted) is found without reading it. One that is not is removed, with a warning, and converted again.
+ */
+function wholeParquet(path: string, ctx: DataContext): boolean {
+  const size = statSync(path).size;
+  const head = Buffer.alloc(4);
+  const tail = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 4, 0);
+    if (size >= 12) readSync(fd, tail, 0, 4, size - 4);
+  } finally {
+    closeSync(fd);
+  }
+  if (size >= 12 && head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1') return true;
+  ctx.events.log(`the converted file ${path} is incomplete (${size.toLocaleString('en-US')} bytes); converting it again`, 'warn');
+  rmSync(path, { force: true });
+  return false;
 }
 
 /** Convert one CSV file to Parquet under a temporary name, renamed into place only once complete. */

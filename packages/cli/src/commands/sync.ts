@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { PrdError, RunDirectory, RunEvents, resolveRecipe, secrets, type Tracker } from '@prd/core';
+import { PrdError, RunDirectory, RunEvents, resolveRecipe, secrets, settleKilledRun, type Tracker } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
@@ -20,6 +20,8 @@ export interface TrackerSync {
 export interface SyncSummary {
   runId: string;
   runDir: string;
+  /** Set when the run's manifest said RUNNING but its process had ended: sync recorded it as KILLED. */
+  markedKilled?: boolean;
   trackers: TrackerSync[];
 }
 
@@ -42,6 +44,10 @@ export default class Sync extends PrdCommand {
     const { args, flags } = await this.parse(Sync);
     await this.initCommand(flags);
     const run = RunDirectory.open(resolve(flags['runs-dir']), args.run);
+    // A run whose process was killed (SIGKILL, out of memory, power loss) still says RUNNING: record how it ended, so
+    // that trackers receive KILLED rather than waiting for ever.
+    const killed = settleKilledRun(run);
+    if (killed && !this.jsonEnabled()) this.note(`run ${run.runId} was RUNNING, but its process has ended: recorded it as KILLED`);
     const resolved = await resolveRecipe(run.path('recipe.resolved.json'), { overrides: flags.set, searchFrom: pluginSearchPaths() });
     warnAboutFailures(resolved.registry);
     const refs = resolved.recipe.track ?? [];
@@ -80,6 +86,6 @@ export default class Sync extends PrdCommand {
     if (failed.length > 0) {
       throw new PrdError(`${failed.length} of ${trackers.length} trackers could not sync run ${run.runId}`, failed.map((t) => ({ pointer: t.slot, message: t.error ?? '' })));
     }
-    return { runId: run.runId, runDir: run.dir, trackers };
+    return { runId: run.runId, runDir: run.dir, ...(killed ? { markedKilled: true } : {}), trackers };
   }
 }

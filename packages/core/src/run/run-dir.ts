@@ -4,6 +4,10 @@ import { dirname, join } from 'node:path';
 import { PrdError } from '../errors.js';
 import type { EpochRecord, RunStatus, StepName } from './events.js';
 import type { GitInfo } from './git.js';
+import { currentProcess, processState, type ProcessIdentity, type ProcessState } from './process-identity.js';
+
+/** `process.json`: the process that writes a run directory, so a run whose process was killed can be told apart. */
+export const PROCESS_FILE = 'process.json';
 
 /** One step as the manifest records it. */
 export interface StepRecord {
@@ -52,7 +56,9 @@ export class RunDirectory {
     const runId = newRunId(name);
     const dir = join(runsDir, runId);
     mkdirSync(dir, { recursive: true });
-    return new RunDirectory(runId, dir);
+    const run = new RunDirectory(runId, dir);
+    run.recordProcess();
+    return run;
   }
 
   /** Open an existing run directory by id, or by path. */
@@ -62,6 +68,30 @@ export class RunDirectory {
       throw new PrdError(`no run "${runIdOrPath}" in ${runsDir} (no manifest.json); list runs with: ls ${runsDir}`);
     }
     return new RunDirectory(dir.split(/[\\/]/).filter(Boolean).pop() ?? runIdOrPath, dir);
+  }
+
+  /** Record this process as the one writing the run (pid, host, start time). */
+  recordProcess(): void {
+    this.writeJson(PROCESS_FILE, currentProcess());
+  }
+
+  /** Whether the process that last wrote the run still runs (`unknown` for runs from before process.json or another host). */
+  writerState(): ProcessState {
+    const writer = this.readJsonSafe<ProcessIdentity>(PROCESS_FILE);
+    return writer && typeof writer.pid === 'number' ? processState(writer) : 'unknown';
+  }
+
+  /** The recorded writer process, if any. */
+  writer(): ProcessIdentity | undefined {
+    return this.readJsonSafe<ProcessIdentity>(PROCESS_FILE);
+  }
+
+  private readJsonSafe<T>(relative: string): T | undefined {
+    try {
+      return this.readJson<T>(relative);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Absolute path of a file inside the run directory. */

@@ -14,6 +14,7 @@ import { createInstances, manifestPlugins } from './instances.js';
 import { stepKeys } from './keys.js';
 import { copyIntoRun, readHistory, writePredictionsCsv } from './outputs.js';
 import type { Preprocessing } from './preprocessing.js';
+import { openForResume } from './resume.js';
 import { RunDirectory, type Manifest } from './run-dir.js';
 import { runEvaluate, runExplain } from './steps/evaluate.js';
 import { runPredict } from './steps/predict.js';
@@ -68,7 +69,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
   const runsDir = resolve(options.runsDir ?? 'runs');
   const cacheRoot = resolve(options.cacheDir ?? join('.prd', 'cache'));
   const tempDir = join(cacheRoot, '..', 'tmp');
-  const run = options.resume ? RunDirectory.open(runsDir, options.resume) : RunDirectory.create(runsDir, recipe.name);
+  const run = options.resume ? openForResume(runsDir, options.resume, display) : RunDirectory.create(runsDir, recipe.name);
   const started = Date.now();
   const manifest: Manifest = {
     runId: run.runId,
@@ -86,7 +87,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
   run.writeJson('recipe.resolved.json', display);
   run.writeJson('manifest.json', manifest);
   const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? process.env.PRD_MEMORY_LIMIT ?? '1GB' });
-  const timeline = new StepTimeline(new StepCache(cacheRoot, !options.noCache), events, signal);
+  const timeline = new StepTimeline(new StepCache(cacheRoot, !options.noCache, { events, tempDir }), events, signal);
   let trackers: TrackerFanout | undefined;
   let status: RunStatus = 'FAILED';
   let metrics: MetricTree = {};

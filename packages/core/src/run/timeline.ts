@@ -32,7 +32,8 @@ export class StepTimeline {
   async cached(name: StepName, key: string, work: (dir: string) => Promise<Record<string, unknown>>): Promise<{ dir: string; info: CacheEntryInfo }> {
     this.check();
     const start = Date.now();
-    const hit = this.cache.lookup(name, key);
+    // Another process computing the same entry is waited for, and its entry used (write-once entries).
+    const hit = this.cache.lookup(name, key) ?? (await this.cache.acquire(name, key, this.signal));
     this.events.emit({ type: 'step:start', step: name, cached: hit !== undefined });
     let info = hit;
     if (!info) {
