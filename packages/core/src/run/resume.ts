@@ -62,7 +62,7 @@ export function openForResume(runsDir: string, runIdOrPath: string, display: Rec
  * If a run's manifest says RUNNING but its process has ended (killed: SIGKILL, power loss, out of memory), record it
  * as KILLED, ended at its last written file. Returns the updated manifest, or undefined when nothing changed.
  */
-export function settleKilledRun(run: RunDirectory): Manifest | undefined {
+export function settleKilledRun(run: RunDirectory, foundBy = 'prd sync'): Manifest | undefined {
   const manifest = run.readJson<Manifest>('manifest.json');
   if (!manifest || manifest.status !== 'RUNNING' || run.writerState() !== 'gone') return undefined;
   const ended = lastWrite(run.dir);
@@ -72,7 +72,7 @@ export function settleKilledRun(run: RunDirectory): Manifest | undefined {
     status: 'KILLED',
     endedAt: new Date(ended).toISOString(),
     durationMs: Number.isFinite(started) ? Math.max(0, ended - started) : undefined,
-    error: `the run's process (pid ${run.writer()?.pid}) ended without finishing the run (killed); found by prd sync`,
+    error: `the run's process (pid ${run.writer()?.pid}) ended without finishing the run (killed); found by ${foundBy}`,
   };
   run.writeJson('manifest.json', settled);
   return settled;
