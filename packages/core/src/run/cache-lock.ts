@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentProcess, processState, type ProcessIdentity } from './process-identity.js';
 
@@ -34,11 +34,23 @@ export function readLock(file: string): LockHolder | undefined {
 /** Remove a lock file whose holder has ended; true when it was removed (the caller may then try to take it). */
 export function breakIfStale(file: string): boolean {
   const holder = readLock(file);
-  if (!holder || processState(holder) !== 'gone') return false;
+  if (holder ? processState(holder) !== 'gone' : !unreadableForLong(file)) return false;
   // Another process may break it at the same moment: the lock only saves duplicated work (entries are created
   // atomically), so the rare case of two holders costs time, never a wrong entry.
   rmSync(file, { force: true });
   return true;
+}
+
+// A lock file is written in one call right after it is created; one still unreadable after this long was left by a
+// process killed in between.
+const UNREADABLE_MS = 10_000;
+
+function unreadableForLong(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > UNREADABLE_MS;
+  } catch {
+    return false;
+  }
 }
 
 /** Remove a lock file this process holds. */

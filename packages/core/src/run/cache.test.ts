@@ -159,6 +159,17 @@ describe('leftovers of ended processes', () => {
     expect(logs.map((l) => l.message)).toEqual(['removed 3 leftover temporary files of ended processes (2.0 MB)']);
   });
 
+  it('breaks an empty lock file left by a process killed as it took the lock, once it is old', async () => {
+    const root = tempDir('prd-cache-');
+    mkdirSync(join(root, 'train'), { recursive: true });
+    const lock = join(root, 'train', `${KEY}.lock`);
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    expect(await new StepCache(root).acquire('train', KEY)).toBeUndefined();
+    expect(JSON.parse(readFileSync(lock, 'utf8')).pid).toBe(process.pid);
+  });
+
   it('acquire takes over a lock whose holder has ended, and waits for a live one', async () => {
     const root = tempDir('prd-cache-');
     const cache = new StepCache(root);
