@@ -12,6 +12,23 @@ export { PLUGIN_SLOTS, FeaturesSchema, TrainSchema, recipeSchema, type Recipe, t
 export { composeRecipeSchema, recipeSchemaJson, slotSchema } from './recipe/compose.js';
 export { loadRecipe, type LoadedRecipe } from './recipe/load.js';
 export { applyOverride, overridePath, overrideValue } from './recipe/overrides.js';
+export {
+  applyEditsToText,
+  applyEditsToValue,
+  migrateRecipeText,
+  pendingMigrations,
+  pluginSlotRefs,
+  recipeFormatOf,
+  CORE_MIGRATIONS,
+  RECIPE_FORMAT,
+  type AppliedMigration,
+  type MigratedText,
+  type MigrationEdit,
+  type OptionMigration,
+  type OptionMigrationsOf,
+  type PluginSlotRef,
+  type RecipeMigration,
+} from './recipe/migrate.js';
 export { interpolateEnv } from './recipe/interpolate.js';
 export { describeOrigin, originOf, pointersOf, type Origin, type Provenance } from './recipe/provenance.js';
 export { parseJsonSource, escapePointer, pointerTokens } from './recipe/json-source.js';

@@ -5,6 +5,7 @@ import type { TensorFile } from '../data/tensor-file.js';
 import type { TrainConfig } from '../recipe/base-schema.js';
 import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
 import type { Preprocessing } from '../run/preprocessing.js';
+import type { OptionMigration } from '../recipe/migrations/types.js';
 
 /** The kinds of plugin, one per recipe slot. */
 export const PLUGIN_KINDS = ['source', 'transform', 'sampler', 'rebalancer', 'model', 'backend', 'tracker', 'evaluator', 'explainer'] as const;
@@ -259,6 +260,8 @@ export interface PrdPlugin<K extends PluginKind = PluginKind, S extends TSchema 
   options: S;
   /** Create the plugin's instance from validated options (defaults applied). */
   create(options: Static<S>, context: PluginContext): KindInstances[K] | Promise<KindInstances[K]>;
+  /** Renames and removals of this plugin's options, oldest first: `prd migrate` applies them to recipes. */
+  migrations?: readonly OptionMigration[];
 }
 
 /** Define a plugin with full type inference of its options. */
