@@ -5,10 +5,11 @@ export { SeededRandom, deriveSeed } from './random.js';
 export { canonicalJson, hashOf, filesFingerprint } from './hash.js';
 
 export * from './plugin/contract.js';
+export { createPlugin as createPluginInstance, type Instance } from './plugin/create.js';
 export { PluginRegistry, type PluginLoadFailure, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
 export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';
 
-export { PLUGIN_SLOTS, FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
+export { FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
 export { composeRecipeSchema, recipeSchemaJson, slotSchema } from './recipe/compose.js';
 export { loadRecipe, type LoadedRecipe } from './recipe/load.js';
 export { applyOverride, overridePath, overrideValue } from './recipe/overrides.js';
@@ -37,37 +38,18 @@ export { Secrets, secrets } from './recipe/secrets.js';
 export { RecipeValidator, explainErrors } from './recipe/validate.js';
 
 export { DataEngine, ident, literal, parquetRelation, type ColumnInfo, type DataEngineOptions, type Relation } from './data/engine.js';
-export { BAND_SETS, BAND_SET_NAMES, bandsFrom, bandLabel, type Band } from './data/bands.js';
+export { bandsFrom, bandLabel, type Band, type BandSets } from './data/bands.js';
 export {
   resolveFeatures,
   requiredColumns,
   profileColumnIndex,
-  mlPrefix,
-  DEFAULT_METADATA,
-  DEFAULT_NWP_SOURCE,
-  DEFAULT_TARGET_SOURCE,
+  type FeatureDomain,
   type FeatureSpec,
   type ProfileFeature,
   type ResolvedBaseline,
   type ResolvedFeatures,
 } from './data/features.js';
-export { nwpBandProbabilitySql, withNwpBandProbabilities } from './data/nwp.js';
-export {
-  SEED_HEIGHTS,
-  SEED_PROFILE_VARIABLES,
-  SEED_SINGLE_LEVEL,
-  SEED_RADAR_SCALARS,
-  SEED_TEXT_COLUMNS,
-  SEED_GRID,
-  profileColumn,
-  seedMergedColumns,
-  seedMergedFileName,
-  seedFileTimestamp,
-  type SeedColumnOrder,
-} from './data/seed-schema.js';
-export { writeSyntheticFiles, type SyntheticFileOptions, type WrittenFile } from './data/synthetic-files.js';
 export { translateReadError } from './data/read-errors.js';
-export { syntheticSql, syntheticEvents, syntheticRowCount, SYNTHETIC_MAX_CELLS, type SyntheticEvent, type SyntheticOptions } from './data/synthetic.js';
 export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, type TensorFileHeader, type TensorLayout } from './data/tensor-file.js';
 export { writeTensorFile, type TensorColumn } from './data/tensor-export.js';
 export { writePredictions } from './data/predictions.js';
@@ -81,6 +63,7 @@ export { openForResume, recipeDifferences, settleKilledRun, RESUMABLE_CHANGES, t
 export { currentProcess, processState, type ProcessIdentity, type ProcessState } from './run/process-identity.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
 export { readJob, JOB_FORMAT, type RunJob, type WorkerJob, type WorkerLine } from './run/job.js';
+export { createInstances, manifestPlugins, type Instances, type ManifestPlugin } from './run/instances.js';
 export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';
 export { scoreModel, type ScoreOptions, type ScoreResult } from './run/score.js';
 export { applyModel, type ApplyModelOptions, type ApplyModelResult } from './run/apply-model.js';

@@ -3,8 +3,10 @@
 // evaluators, history.csv from core's writer, and explainer outputs in the explainers' JSON formats.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BAND_SETS, DataEngine, historyCsv, literal, mergeMetrics, RunEvents, SeededRandom, type Evaluator, type Manifest, type MetricTree, type Preprocessing } from '@prd/core';
+import { DataEngine, historyCsv, literal, mergeMetrics, RunEvents, SeededRandom, type Evaluator, type Manifest, type MetricTree, type Preprocessing } from '@prd/core';
+import { BAND_SETS } from '@prd/precip';
 import evaluators from '@prd/evaluators-precip';
+import explainers from '@prd/explainers';
 
 const BANDS = BAND_SETS['standard-5'].map((b) => ({ ...b }));
 const KEYS = BANDS.map((b) => b.key);
@@ -154,7 +156,11 @@ export async function writeRunDirectory(root: string, options = { seed: 3, times
     recipe: { file: 'recipes/fixture.json', files: ['recipes/fixture.json'] },
     runtime: { prd: '0.1.0', node: process.version, platform: `${process.platform}-${process.arch}`, cpus: 2 },
     git: { commit: '0123456789abcdef0123456789abcdef01234567', branch: 'main', dirty: false },
-    plugins: [{ slot: '/evaluate/0', kind: 'evaluator', name: 'fss', package: '@prd/evaluators-precip', version: '0.1.0' }],
+    // The plugin rows a run records, with the outputs the real plugins declare.
+    plugins: [...recipe.evaluate.map((r, i) => [`/evaluate/${i}`, r.use] as const), ...recipe.explain.map((r, i) => [`/explain/${i}`, r.use] as const)].map(([slot, name]) => {
+      const plugin = [...evaluators, ...explainers].find((p) => p.name === name)!;
+      return { slot, kind: plugin.kind, name, package: plugin.kind === 'evaluator' ? '@prd/evaluators-precip' : '@prd/explainers', version: '0.1.0', outputs: plugin.outputs };
+    }),
     data: { fingerprint: 'sha256:fixture', description: 'synthetic ensemble', rows: { train: 1000, validation: 250, test: options.times * options.lats * options.lons * options.members } },
     steps: [{ name: 'load', cached: false, durationMs: 1200 }, { name: 'train', cached: false, durationMs: 360_000, summary: { epochs: 6 } }, { name: 'report', cached: false, durationMs: 0, skipped: undefined }],
     training: { bestEpoch: 6, stoppedEarly: false, runtime: 'tfjs-wasm', samplesPerSecond: 5123.4, parameters: 181_694 },

@@ -1,5 +1,6 @@
 import type { Manifest } from '@prd/core';
-import { metricRows, describeMetric, scoreTitle } from './plots/metrics.js';
+import { Declared } from './declared.js';
+import { metricRows, describeMetric } from './plots/metrics.js';
 import { SECTIONS, type Plot, type Section } from './plots/plot.js';
 import type { RunData } from './run-data.js';
 
@@ -104,8 +105,12 @@ function trainingTable(manifest: Manifest): string {
   return table(['', ''], Object.entries(t).map(([k, v]) => [k, typeof v === 'number' ? fmt(v, k === 'samplesPerSecond' ? 1 : 0) : typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
-/** Metric tables per split and score: one row per aggregation, ML and NWP side by side for each threshold or band. */
+/**
+ * Metric tables per split and score: one row per aggregation, ML and NWP side by side for each key. Every scalar
+ * is shown; labels, key kinds and which side is better come from what the evaluators declared.
+ */
 function metricTables(run: RunData): string {
+  const declared = new Declared(run.manifest);
   const parts: string[] = [];
   for (const [split, tree] of Object.entries(run.metrics)) {
     if (!tree || typeof tree !== 'object') continue;
@@ -117,24 +122,23 @@ function metricTables(run: RunData): string {
       const ofScore = rows.filter((r) => describeMetric(r.metric).score === score);
       const keys = [...new Set(ofScore.map((r) => r.key))];
       const metrics = [...new Set(ofScore.map((r) => r.metric))];
-      const lowerBetter = score === 'kl_divergence' || score === 'mae';
-      // Closer to 1 is better for frequency bias, higher for skill scores, lower for errors.
-      const distance = (v: number | null) => (v === null ? Infinity : score === 'frequency_bias' ? Math.abs(Math.log(v)) : lowerBetter ? v : -v);
-      const head = `<tr><th rowspan="2">aggregation</th>${keys.map((k) => `<th colspan="2">${escapeHtml(k === '' ? 'value' : score === 'fss' ? `> ${k}` : `band ${k}`)}</th>`).join('')}</tr><tr>${keys.map(() => '<th>ML</th><th>NWP</th>').join('')}</tr>`;
+      const head = `<tr><th rowspan="2">aggregation</th>${keys.map((k) => `<th colspan="2">${escapeHtml(k === '' ? 'value' : declared.keyLabel(score, k))}</th>`).join('')}</tr><tr>${keys.map(() => '<th>ML</th><th>NWP</th>').join('')}</tr>`;
       const body = metrics.map((metric) => {
         const cells = keys.map((key) => {
           const r = ofScore.find((x) => x.metric === metric && x.key === key);
           if (!r) return '<td></td><td></td>';
-          const best = r.ml !== null && r.nwp !== null ? (distance(r.ml) < distance(r.nwp) ? 'ml' : distance(r.nwp) < distance(r.ml) ? 'nwp' : '') : '';
+          const best = declared.better(metric, r.ml, r.nwp);
           return `<td class="num${best === 'ml' ? ' better' : ''}">${fmt(r.ml)}</td><td class="num${best === 'nwp' ? ' better' : ''}">${fmt(r.nwp)}</td>`;
         });
         return `<tr><td>${escapeHtml(describeMetric(metric).aggregation)}</td>${cells.join('')}</tr>`;
       });
-      parts.push(`<h4>${escapeHtml(scoreTitle(score))}</h4><table class="metrics" data-score="${escapeHtml(score)}"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`);
+      const direction = declared.metric(score)?.direction;
+      const note = direction === undefined ? ' <span class="note">(direction not declared)</span>' : '';
+      parts.push(`<h4>${escapeHtml(declared.title(score))}${note}</h4><table class="metrics" data-score="${escapeHtml(score)}" data-direction="${escapeHtml(direction ?? '')}"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`);
     }
   }
   if (parts.length === 0) return '<p class="note">No metrics were computed (no "evaluate" in the recipe, or no test rows).</p>';
-  return `<p class="note">Bold green: the better of ML and NWP (higher skill, lower error, frequency bias closer to 1). Keys are exceedance thresholds for FSS and band keys otherwise.</p>${parts.join('')}`;
+  return `<p class="note">Bold green: the better of ML and NWP, by the direction each evaluator declares for its metric (higher, lower, or nearest an ideal value).</p>${parts.join('')}`;
 }
 
 function figures(plots: RenderedPlot[]): string {
@@ -149,10 +153,12 @@ function figures(plots: RenderedPlot[]): string {
 }
 
 function explainSection(run: RunData, plots: RenderedPlot[], images: Record<string, string>): string {
+  const declared = new Declared(run.manifest);
   if (run.explainers.length === 0) return '<p class="note">No explainers ran (no "explain" in the recipe).</p>';
   const parts = [figures(plots)];
   for (const e of run.explainers) {
-    const importance = e.json['importance.json'] as { features?: Array<{ name: string; kind: string; mean: number; std: number }> } | undefined;
+    const importanceFile = Object.keys(e.json).find((file) => declared.format(e.name, file) === 'prd-importance');
+    const importance = (importanceFile ? e.json[importanceFile] : undefined) as { features?: Array<{ name: string; kind: string; mean: number; std: number }> } | undefined;
     parts.push(`<h3>${escapeHtml(e.name)}</h3>`);
     if (importance?.features) {
       const ranked = [...importance.features].sort((a, b) => b.mean - a.mean);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataEngine, PrdError, type RunReporter } from '@prd/core';
 import { reportHtml, type RenderedPlot } from './html.js';
+import { Declared } from './declared.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
 import { canMap, cellScoreMaps, forecastMaps, parseCellTable } from './plots/maps.js';
@@ -26,14 +27,15 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
   const bands = run.preprocessing?.bands ?? [];
   const unit = run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
   const plots: Plot[] = [...learningCurves(run.history)];
+  const declared = new Declared(run.manifest);
   // Bar charts of the test split (every split's numbers are in the tables).
   const barSplit = run.metrics.test ? 'test' : Object.keys(run.metrics)[0];
   const barTree = barSplit ? run.metrics[barSplit] : undefined;
-  if (barTree && typeof barTree === 'object') plots.push(...metricBars(barSplit, barTree, bands, unit));
+  if (barTree && typeof barTree === 'object') plots.push(...metricBars(barSplit, barTree, bands, unit, declared));
   // Per-cell maps of one split: the test split when there is one (validation maps would only repeat the picture).
   const mapSplit = run.cellTables.test ? 'test' : Object.keys(run.cellTables)[0];
   for (const [score, file] of Object.entries(mapSplit ? run.cellTables[mapSplit] : {})) {
-    plots.push(...cellScoreMaps(mapSplit, score, parseCellTable(readFileSync(file, 'utf8')), unit));
+    plots.push(...cellScoreMaps(mapSplit, score, parseCellTable(readFileSync(file, 'utf8')), unit, declared));
   }
   if (run.predictions && canMap(run.preprocessing)) {
     const engine = await DataEngine.open({ memoryLimit: options.memoryLimit, threads: 1, tempDir: join(tempDir, 'duckdb') });
@@ -43,7 +45,7 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
       engine.close();
     }
   }
-  plots.push(...explainPlots(run.explainers));
+  plots.push(...explainPlots(run.explainers, declared));
   return plots;
 }
 

@@ -58,17 +58,7 @@ export function readRun(runDir: string): RunData {
   if (!manifest) throw new PrdError(`${runDir} is not a run directory (no manifest.json); pass a directory under runs/`);
   const historyFile = join(runDir, 'history.csv');
   const predictions = join(runDir, 'predictions.csv');
-  const cellTables: RunData['cellTables'] = {};
-  const evaluation = join(runDir, 'evaluation');
-  if (existsSync(evaluation)) {
-    for (const split of readdirSync(evaluation)) {
-      if (!statSync(join(evaluation, split)).isDirectory()) continue;
-      for (const file of readdirSync(join(evaluation, split))) {
-        const match = /^(.+)_by_cell\.csv$/.exec(file);
-        if (match) (cellTables[split] ??= {})[match[1]] = join(evaluation, split, file);
-      }
-    }
-  }
+  const cellTables = readCellTables(runDir, manifest);
   return {
     runDir,
     manifest,
@@ -80,6 +70,30 @@ export function readRun(runDir: string): RunData {
     cellTables,
     explainers: readExplainers(runDir),
   };
+}
+
+/**
+ * Per-cell score tables: the files evaluators declare with format `prd-cell-scores`, named by the metric the
+ * evaluator declares. Runs recorded before plugins declared their outputs fall back to the `<score>_by_cell.csv` name.
+ */
+function readCellTables(runDir: string, manifest: Manifest): RunData['cellTables'] {
+  const cellTables: RunData['cellTables'] = {};
+  const evaluation = join(runDir, 'evaluation');
+  if (!existsSync(evaluation)) return cellTables;
+  const declared = manifest.plugins.filter((p) => p.outputs !== undefined);
+  const tables = declared.flatMap((p) => (p.outputs?.files ?? []).filter((f) => f.format === 'prd-cell-scores').map((f) => ({ file: f.path, score: Object.keys(p.outputs?.metrics ?? {})[0] ?? p.name })));
+  for (const split of readdirSync(evaluation)) {
+    if (!statSync(join(evaluation, split)).isDirectory()) continue;
+    if (declared.length > 0) {
+      for (const { file, score } of tables) if (existsSync(join(evaluation, split, file))) (cellTables[split] ??= {})[score] = join(evaluation, split, file);
+      continue;
+    }
+    for (const file of readdirSync(join(evaluation, split))) {
+      const match = /^(.+)_by_cell\.csv$/.exec(file);
+      if (match) (cellTables[split] ??= {})[match[1]] = join(evaluation, split, file);
+    }
+  }
+  return cellTables;
 }
 
 function readExplainers(runDir: string): ExplainerOutput[] {

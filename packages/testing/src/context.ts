@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataEngine, RunEvents, resolveFeatures, type FeatureSpec, type PluginContext, type RunEvent, type TableContext } from '@prd/core';
+import { precipDomain } from '@prd/precip';
 
 /** A fresh temporary directory. */
 export function tempDir(prefix = 'prd-test-'): string {
@@ -27,9 +28,9 @@ export async function withEngine<T>(fn: (engine: DataEngine) => Promise<T>): Pro
   }
 }
 
-/** The context transforms, samplers and rebalancers get, with features resolved against `sql`'s columns. */
+/** The context transforms, samplers and rebalancers get, with features resolved against `sql`'s columns (in the precipitation domain, as recipes default to). */
 export async function tableContext(engine: DataEngine, sql: string, spec: FeatureSpec, overrides: Partial<PluginContext> = {}): Promise<TableContext> {
   const columns = await engine.columns({ sql });
-  const features = resolveFeatures(spec, columns.map((c) => c.name));
+  const features = resolveFeatures(spec, columns.map((c) => c.name), { domain: precipDomain });
   return { ...pluginContext(overrides), engine, spec, features, columns };
 }

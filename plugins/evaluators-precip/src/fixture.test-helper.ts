@@ -2,7 +2,8 @@
 // transcription of the seed's verification code (prd_pipeline.fss / freq_bias, calculate_p_exceedance) that reads
 // predictions.csv rows, to check the SQL evaluators against.
 import { writeFileSync } from 'node:fs';
-import { BAND_SETS, SeededRandom, type ResolvedFeatures } from '@prd/core';
+import { SeededRandom, type ResolvedFeatures } from '@prd/core';
+import { BAND_SETS } from '@prd/precip';
 
 export const BANDS = BAND_SETS['standard-5'].map((b) => ({ ...b }));
 export const KEYS = BANDS.map((b) => b.key);

@@ -1,4 +1,4 @@
-import { definePlugin, type AnyPlugin, type Evaluator, type PluginContext } from '@prd/core';
+import { definePlugin, type AnyPlugin, type Evaluator, type MetricDeclaration, type OutputDeclaration, type PluginContext } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { AGGREGATIONS, type Aggregation } from './aggregations.js';
 import { evaluateScore } from './evaluate.js';
@@ -32,6 +32,17 @@ function scorer(spec: ScoreSpec, options: Static<ReturnType<typeof optionsSchema
   return { evaluate: (input) => evaluateScore(spec, input, options, context) };
 }
 
+/**
+ * What a score's evaluator reports: the metric `<score>` (and `<score>_<aggregation>`, `..._grid_mean`, which the
+ * declaration covers), ML and NWP side by side per key, and a per-cell table for the maps.
+ */
+function outputs(spec: ScoreSpec, metric: MetricDeclaration): OutputDeclaration {
+  return {
+    metrics: { [spec.name]: metric },
+    files: [{ path: `${spec.name}_by_cell.csv`, format: 'prd-cell-scores', description: `${metric.label} per grid cell, for each aggregation in "perCell"` }],
+  };
+}
+
 const fssOptions = optionsSchema(['members']);
 const biasOptions = optionsSchema(['members']);
 const plainOptions = optionsSchema([]);
@@ -42,6 +53,7 @@ const plugins: AnyPlugin[] = [
     name: 'fss',
     description: 'Fractions skill score per exceedance threshold (band upper bounds), ML and NWP side by side',
     options: fssOptions,
+    outputs: outputs(fss, { label: 'Fractions skill score', direction: 'higher', ideal: 1, keys: 'thresholds' }),
     create: (options, context) => scorer(fss, options, context),
   }),
   definePlugin({
@@ -49,6 +61,7 @@ const plugins: AnyPlugin[] = [
     name: 'frequency-bias',
     description: 'Frequency bias per band: mean of forecast / observed fraction over rows with an observed fraction',
     options: biasOptions,
+    outputs: outputs(frequencyBias, { label: 'Frequency bias', direction: 'ideal', ideal: 1, ratio: true, keys: 'bands' }),
     create: (options, context) => scorer(frequencyBias, options, context),
   }),
   definePlugin({
@@ -56,6 +69,7 @@ const plugins: AnyPlugin[] = [
     name: 'kl-divergence',
     description: 'KL divergence of the band fractions from the radar fractions (the training loss), ML and NWP',
     options: plainOptions,
+    outputs: outputs(klDivergence, { label: 'KL divergence', direction: 'lower' }),
     create: (options, context) => scorer(klDivergence, options, context),
   }),
   definePlugin({
@@ -63,6 +77,7 @@ const plugins: AnyPlugin[] = [
     name: 'mae',
     description: 'Mean absolute error per band, or of a regression target',
     options: plainOptions,
+    outputs: outputs(mae, { label: 'MAE', direction: 'lower', keys: 'bands' }),
     create: (options, context) => scorer(mae, options, context),
   }),
   definePlugin({
@@ -70,6 +85,7 @@ const plugins: AnyPlugin[] = [
     name: 'r2',
     description: 'Coefficient of determination (as sklearn r2_score) per band, or of a regression target',
     options: plainOptions,
+    outputs: outputs(r2, { label: 'R²', direction: 'higher', ideal: 1, keys: 'bands' }),
     create: (options, context) => scorer(r2, options, context),
   }),
 ];

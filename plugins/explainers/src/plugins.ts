@@ -12,6 +12,10 @@ const plugins: AnyPlugin[] = [
     kind: 'explainer',
     name: 'permutation-importance',
     description: 'Permutation feature importance: increase of the KL divergence when a profile or single-level feature is shuffled across test rows',
+    outputs: {
+      metrics: { importance: { label: 'Permutation importance (increase of the KL divergence)', direction: 'higher' } },
+      files: [{ path: 'importance.json', format: 'prd-importance', description: 'Mean and standard deviation of the loss increase per feature' }],
+    },
     options: Type.Object(
       {
         repeats: Type.Integer({ minimum: 1, default: 10, description: 'Shuffles per feature (the seed used 10)' }),
@@ -27,6 +31,7 @@ const plugins: AnyPlugin[] = [
     kind: 'explainer',
     name: 'saliency',
     description: 'Grad-CAM saliency per height level (residual add of the conv net) for chosen test rows, and mean input-gradient profiles',
+    outputs: { files: [{ path: 'saliency.json', format: 'prd-saliency', description: 'Grad-CAM profiles of chosen rows and mean input-gradient profiles' }] },
     options: Type.Object(
       {
         layer: Type.String({ default: 'add', description: 'Layer whose activations Grad-CAM weighs (the seed used the residual add)' }),
@@ -43,6 +48,7 @@ const plugins: AnyPlugin[] = [
     kind: 'explainer',
     name: 'filters',
     description: 'First-layer Conv1D filter pictures, weights min-max normalised as the seed does',
+    outputs: { files: [{ path: 'filters.json', format: 'prd-filters', description: 'First-layer filter weights, min-max normalised' }] },
     options: Type.Object(
       {
         layer: Type.Optional(Type.String({ description: 'Conv1D layer to draw; default the first' })),

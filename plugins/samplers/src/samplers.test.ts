@@ -1,4 +1,5 @@
-import { syntheticSql, type DataEngine, type FeatureSpec, type Relation } from '@prd/core';
+import { type DataEngine, type FeatureSpec, type Relation } from '@prd/core';
+import { syntheticSql } from '@prd/precip';
 import { tableContext, withEngine } from '@prd/testing';
 import { describe, expect, it } from 'vitest';
 import plugins, { randomSplit, roundHalfEven, timeSpaceSplit } from './index.js';

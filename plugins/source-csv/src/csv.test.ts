@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPrdError, seedMergedColumns, syntheticSql, writeSyntheticFiles, type DataContext, type DataEngine, type PrdError } from '@prd/core';
+import { isPrdError, type DataContext, type DataEngine, type PrdError } from '@prd/core';
+import { seedMergedColumns, syntheticSql, writeSyntheticFiles } from '@prd/precip';
 import { pluginContext, tempDir, withEngine } from '@prd/testing';
 import { describe, expect, it } from 'vitest';
 import plugins, { openCsv, parseRecord, type CsvSourceOptions } from './index.js';

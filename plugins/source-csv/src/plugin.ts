@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, literal, SEED_TEXT_COLUMNS, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
+import { definePlugin, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
+import { SEED_TEXT_COLUMNS } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 import { diagnoseTimestampError } from './diagnose.js';
 import { describeFiles, expandPaths, filesFingerprint } from './files.js';

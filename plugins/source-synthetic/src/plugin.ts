@@ -1,18 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  definePlugin,
-  hashOf,
-  literal,
-  syntheticEvents,
-  syntheticRowCount,
-  syntheticSql,
-  SYNTHETIC_MAX_CELLS,
-  type DataContext,
-  type DataSource,
-  type SourceData,
-  type SyntheticOptions,
-} from '@prd/core';
+import { definePlugin, hashOf, literal, type DataContext, type DataSource, type SourceData } from '@prd/core';
+import { syntheticEvents, syntheticRowCount, syntheticSql, SYNTHETIC_MAX_CELLS, type SyntheticOptions } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Options of the `synthetic` source. */

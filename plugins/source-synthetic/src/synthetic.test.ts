@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { BAND_SETS, SEED_GRID, seedMergedColumns, type DataContext, type DataEngine } from '@prd/core';
+import { type DataContext, type DataEngine } from '@prd/core';
+import { BAND_SETS, SEED_GRID, seedMergedColumns } from '@prd/precip';
 import { pluginContext, withEngine } from '@prd/testing';
 import { describe, expect, it } from 'vitest';
 import plugins, { openSynthetic, type SyntheticSourceOptions } from './index.js';

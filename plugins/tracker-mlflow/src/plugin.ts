@@ -1,5 +1,4 @@
 import { definePlugin } from '@prd/core';
-import { Value } from '@sinclair/typebox/value';
 import { MlflowOptions, resolveConnection } from './config.js';
 import { MlflowTracker } from './tracker.js';
 
@@ -10,8 +9,8 @@ export const mlflowTracker = definePlugin({
   description: 'Mirror runs to MLflow: params, per-epoch and final metrics, the run directory as artifacts, the model and its registry version',
   options: MlflowOptions,
   create(options, ctx) {
-    // Recipes arrive with defaults filled; callers that build options by hand (prd predict) may not.
-    const full = Value.Default(MlflowOptions, structuredClone(options ?? {})) as MlflowOptions;
+    // prd creates every plugin through createPlugin, so the options arrive checked, with their defaults filled.
+    const full = options as MlflowOptions;
     return new MlflowTracker({ connection: resolveConnection(full, process.env, ctx.pointer), options: full, events: ctx.events });
   },
 });

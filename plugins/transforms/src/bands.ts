@@ -1,4 +1,5 @@
-import { BAND_SET_NAMES, bandsFrom, definePlugin, ident, PrdError, withNwpBandProbabilities, type Band, type Relation, type TableContext, type Transform } from '@prd/core';
+import { bandsFrom, definePlugin, ident, PrdError, type Band, type Relation, type TableContext, type Transform } from '@prd/core';
+import { BAND_SET_NAMES, BAND_SETS, withNwpBandProbabilities } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 import { requireColumns } from './columns.js';
 
@@ -14,7 +15,7 @@ function bandsOf(option: Static<typeof BandsOption> | undefined, ctx: TableConte
     return ctx.features.bands;
   }
   try {
-    return bandsFrom(option);
+    return bandsFrom(option, BAND_SETS);
   } catch (error) {
     throw PrdError.of({ pointer: `${ctx.pointer}/with/bands`, message: (error as Error).message });
   }

@@ -1,3 +1,3 @@
 /** @prd/tools: nx generators for prd. */
 export { default as pluginGenerator, defaultPluginName, type PluginGeneratorOptions } from './generators/plugin/generator.js';
-export { KIND_TEMPLATES, type KindTemplate } from './generators/plugin/kinds.js';
+export { KIND_TEMPLATES, generatorKinds, genericTemplate, type KindTemplate } from './generators/plugin/kinds.js';

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Args, Flags } from '@oclif/core';
-import { migrateRecipeText, PLUGIN_SLOTS, pluginSlotRefs, PrdError, RECIPE_FORMAT, type AppliedMigration, type PluginKind } from '@prd/core';
+import { KINDS, migrateRecipeText, pluginSlotRefs, PrdError, RECIPE_FORMAT, type AppliedMigration, type PluginKind } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { installedPlugins } from '../plugins.js';
 
@@ -25,7 +25,8 @@ export default class Migrate extends PrdCommand {
     const { argv, flags } = await this.parse(Migrate);
     await this.initCommand(flags);
     const registry = await installedPlugins();
-    const slots = PLUGIN_SLOTS as Record<string, string>;
+    // Every slot of the kinds table, so a plugin kind added there gets its migrations too.
+    const slots = Object.fromEntries(Object.entries(KINDS).map(([kind, declaration]) => [declaration.slot, kind]));
     const optionMigrations = (kind: string, use: string) => registry.get(kind as PluginKind, use)?.plugin.migrations ?? [];
     const results: MigrateResult[] = [];
     for (const file of argv as string[]) {

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { PrdError, RunDirectory, RunEvents, resolveRecipe, secrets, settleKilledRun, type Tracker } from '@prd/core';
+import { createPluginInstance, PrdError, RunDirectory, RunEvents, resolveRecipe, secrets, settleKilledRun } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
@@ -60,9 +60,8 @@ export default class Sync extends PrdCommand {
     const trackers: TrackerSync[] = [];
     for (const [i, ref] of refs.entries()) {
       const slot = `/track/${i}`;
-      const { plugin } = resolved.registry.require('tracker', ref.use, `${slot}/use`);
       const context = { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: slot, events, tempDir: join(tmpdir(), 'prd-sync') };
-      const tracker = (await plugin.create(ref.with ?? {}, context)) as Tracker;
+      const tracker = (await createPluginInstance(resolved.registry, 'tracker', ref, slot, context)).instance;
       if (!tracker.sync) {
         trackers.push({ slot, use: ref.use, sent: [], skipped: [`tracker "${ref.use}" has nothing to sync`] });
         continue;

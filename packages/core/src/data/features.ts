@@ -1,4 +1,5 @@
 import { PrdError, type Issue } from '../errors.js';
+import type { Domain } from '../plugin/contract.js';
 import { closest } from '../suggest.js';
 import { bandsFrom, type Band } from './bands.js';
 
@@ -31,6 +32,8 @@ export type ResolvedBaseline =
 /** Feature spec resolved against a dataset's columns: everything the tensors and reports need. */
 export interface ResolvedFeatures {
   metadata: string[];
+  /** The metadata column numbering ensemble members, if the data is an ensemble (from the data domain). */
+  member?: string;
   heights: number[];
   profile: ProfileFeature[];
   singleLevel: string[];
@@ -45,9 +48,17 @@ export interface ResolvedFeatures {
   baseline: ResolvedBaseline;
 }
 
-export const DEFAULT_METADATA = ['time', 'realization', 'latitude', 'longitude'];
-export const DEFAULT_TARGET_SOURCE = 'radar_fraction_in_band_instant';
-export const DEFAULT_NWP_SOURCE = 'mogrepsg_fraction_in_band_instant';
+/**
+ * What resolution needs from the data domain. Without one (generic data), nothing has a default: the recipe names
+ * its metadata, target source and baseline source, and bands are custom.
+ */
+export type FeatureDomain = Pick<Domain, 'bandSets' | 'defaults' | 'mlPrefix'>;
+
+const NO_DOMAIN: FeatureDomain = {
+  bandSets: {},
+  defaults: { metadata: [], targetSource: '', nwpSource: '' },
+  mlPrefix: (truthPrefix) => `ml_${truthPrefix}`,
+};
 
 const HEIGHT_SUFFIX = /^(.+)_(-?\d+(?:\.\d+)?)$/;
 
@@ -74,16 +85,13 @@ function bandColumn(prefix: string, key: string, columns: readonly string[]): st
   return columns.find((c) => c.startsWith(`${prefix}_`) && Number(c.slice(prefix.length + 1)) === wanted);
 }
 
-/** The ML column prefix that mirrors a truth prefix: `radar_fraction_in_band_instant` -> `ml_fraction_in_band_instant`. */
-export function mlPrefix(truthPrefix: string): string {
-  return truthPrefix.startsWith('radar_') ? `ml_${truthPrefix.slice('radar_'.length)}` : `ml_${truthPrefix}`;
-}
-
 /**
  * Resolve a feature spec against the columns a source provides. Every problem is reported at once, with the
  * nearest existing name. `pointer` is the recipe location of the spec, for error messages.
  */
-export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], pointer = '/data/features'): ResolvedFeatures {
+export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], options: { domain?: FeatureDomain; pointer?: string } = {}): ResolvedFeatures {
+  const domain = options.domain ?? NO_DOMAIN;
+  const pointer = options.pointer ?? '/data/features';
   const issues: Issue[] = [];
   const available = new Set(columns);
   const index = profileColumnIndex(columns);
@@ -120,7 +128,7 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], p
     }
   });
 
-  const metadata = spec.metadata ?? DEFAULT_METADATA;
+  const metadata = spec.metadata ?? domain.defaults.metadata;
   metadata.forEach((name, i) => {
     if (!available.has(name)) {
       issues.push({ pointer: `${pointer}/metadata/${i}`, message: `metadata column "${name}" is not a column of the data`, suggestion: closest(name, columns) });
@@ -131,7 +139,7 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], p
   let bands: Band[] = [];
   let targetColumns: string[] = [];
   let targetSources: string[][] = [];
-  let truthPrefix = DEFAULT_TARGET_SOURCE;
+  let truthPrefix = domain.defaults.targetSource;
   if (spec.target.column !== undefined) {
     task = 'regression';
     const column = spec.target.column;
@@ -142,10 +150,11 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], p
       issues.push({ pointer: `${pointer}/target/column`, message: `target column "${column}" is not a column of the data`, suggestion: closest(column, columns) });
     }
   } else {
-    truthPrefix = spec.target.source ?? DEFAULT_TARGET_SOURCE;
+    truthPrefix = spec.target.source ?? domain.defaults.targetSource;
+    if (!truthPrefix) issues.push({ pointer: `${pointer}/target/source`, message: 'set "source", the column prefix of the target band fractions (the data domain gives no default)' });
     try {
       if (spec.target.bands === undefined) throw new Error('set "bands" (a band set name or custom bands) or "column"');
-      bands = bandsFrom(spec.target.bands);
+      bands = bandsFrom(spec.target.bands, domain.bandSets);
     } catch (error) {
       issues.push({ pointer: `${pointer}/target/bands`, message: (error as Error).message });
     }
@@ -168,8 +177,11 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], p
 
   const baselineSpec = spec.baseline === false ? undefined : (spec.baseline ?? {});
   let baseline: ResolvedBaseline = { kind: 'none' };
-  const nwpPrefix = baselineSpec?.source ?? DEFAULT_NWP_SOURCE;
-  if (baselineSpec && task === 'bands') {
+  const nwpPrefix = baselineSpec?.source ?? domain.defaults.nwpSource;
+  if (baselineSpec && task === 'bands' && !nwpPrefix) {
+    // Generic data: a baseline is compared only when the recipe names its columns.
+    if (spec.baseline) issues.push({ pointer: `${pointer}/baseline/source`, message: 'set "source", the column prefix of the baseline band probabilities (the data domain gives no default)' });
+  } else if (baselineSpec && task === 'bands') {
     if (baselineSpec.ensembleRate) {
       const rate = baselineSpec.ensembleRate;
       if (!available.has(rate)) {
@@ -190,8 +202,10 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], p
   if (issues.length > 0) {
     throw new PrdError(`the data does not have the columns the recipe's features name (${issues.length} problem${issues.length > 1 ? 's' : ''})`, issues);
   }
+  const member = domain.defaults.member !== undefined && metadata.includes(domain.defaults.member) ? domain.defaults.member : undefined;
   return {
     metadata,
+    ...(member ? { member } : {}),
     heights: heights ?? [],
     profile,
     singleLevel,
@@ -199,7 +213,7 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], p
     bands,
     targetColumns,
     targetSources,
-    prefixes: { truth: truthPrefix, nwp: nwpPrefix, ml: mlPrefix(truthPrefix) },
+    prefixes: { truth: truthPrefix, nwp: nwpPrefix, ml: domain.mlPrefix(truthPrefix) },
     baseline,
   };
 }

@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import type { Band } from '../data/bands.js';
 import type { ColumnInfo, DataEngine, Relation } from '../data/engine.js';
 import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
 import type { TensorFile } from '../data/tensor-file.js';
@@ -6,11 +7,9 @@ import type { TrainConfig } from '../recipe/base-schema.js';
 import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
 import type { Preprocessing } from '../run/preprocessing.js';
 import type { OptionMigration } from '../recipe/migrations/types.js';
+import type { KindInstances, PluginKind } from './kinds.js';
 
-/** The kinds of plugin, one per recipe slot. */
-export const PLUGIN_KINDS = ['source', 'transform', 'sampler', 'rebalancer', 'model', 'backend', 'tracker', 'evaluator', 'explainer'] as const;
-/** A plugin kind. */
-export type PluginKind = (typeof PLUGIN_KINDS)[number];
+export { KINDS, PLUGIN_KINDS, kind, defaultRef, defaultRefs, isList, isOptional, type KindDeclaration, type KindTable, type KindInstances, type PluginKind, type PluginRef, type BuiltInKinds, type Declared, type InstanceOf } from './kinds.js';
 
 /** What every plugin is given when it is created. */
 export interface PluginContext {
@@ -56,6 +55,33 @@ export interface TableContext extends DataContext {
 /** `data.source`: yields the rows of a dataset. */
 export interface DataSource {
   open(ctx: DataContext): Promise<SourceData>;
+}
+
+/**
+ * `data.domain`: the science of the data, which core does not know: the band sets a recipe may name, the default
+ * column names of features, and how band probabilities are derived from an ensemble's member rates.
+ */
+export interface Domain {
+  /** Band sets a recipe's `data.features.target.bands` may name. */
+  bandSets: Readonly<Record<string, readonly Band[]>>;
+  /** Column names used where the recipe's features leave them out. */
+  defaults: {
+    /** Columns identifying a row. */
+    metadata: string[];
+    /** The metadata column that numbers ensemble members (rows that differ only in it form one ensemble). */
+    member?: string;
+    /** Column prefix of the truth band fractions. */
+    targetSource: string;
+    /** Column prefix of the baseline's band probabilities. */
+    nwpSource: string;
+  };
+  /** The column prefix of the model's band outputs, mirroring the truth prefix. */
+  mlPrefix(truthPrefix: string): string;
+  /**
+   * Add band-probability columns `{prefix}_{band.key}` derived from a per-member rate column: per group of rows
+   * (one ensemble), the fraction of members whose rate is in each band.
+   */
+  ensembleProbabilities(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[]): Relation;
 }
 
 /** `data.transforms[]`: filters rows or derives columns. Returns a relation over the input. */
@@ -233,17 +259,40 @@ export interface Explainer {
 
 // ----- the plugin object -----
 
-/** The interface each kind's `create` returns. */
-export interface KindInstances {
-  source: DataSource;
-  transform: Transform;
-  sampler: Sampler;
-  rebalancer: Rebalancer;
-  model: ModelBuilder;
-  backend: ComputeBackend;
-  tracker: Tracker;
-  evaluator: Evaluator;
-  explainer: Explainer;
+/**
+ * One metric an evaluator or explainer reports (a top-level key of its metric tree; the declaration also covers
+ * names that extend it with `_<suffix>`, such as `fss_control` for `fss`): how reports label it and which value
+ * is better.
+ */
+export interface MetricDeclaration {
+  /** Label for reports, such as "fractions skill score". */
+  label: string;
+  /** A higher value is better, a lower one, or the one nearest `ideal`. */
+  direction: 'higher' | 'lower' | 'ideal';
+  /** The perfect value (1 for a frequency bias); required with direction `ideal`, drawn as a reference line. */
+  ideal?: number;
+  /** Distances to `ideal` compare as ratios (0.5 and 2 are equally far from 1), for biases. */
+  ratio?: boolean;
+  /** What the keys under the metric are: exceedance thresholds (`> 4 mm/h`) or band keys. */
+  keys?: 'thresholds' | 'bands';
+}
+
+/** A file an evaluator or explainer writes. */
+export interface FileDeclaration {
+  /** Path relative to the plugin's output directory; `*` matches any part of one name. */
+  path: string;
+  description: string;
+  /** The file's format, for readers that draw it (`prd-importance`); absent for files only listed. */
+  format?: string;
+}
+
+/**
+ * What an evaluator or explainer produces, declared on the plugin and recorded in the run's manifest so that
+ * reports need no plugin code: its metrics, with which way is better, and its files.
+ */
+export interface OutputDeclaration {
+  metrics?: Record<string, MetricDeclaration>;
+  files?: FileDeclaration[];
 }
 
 /**
@@ -258,6 +307,8 @@ export interface PrdPlugin<K extends PluginKind = PluginKind, S extends TSchema 
   description: string;
   /** JSON Schema of the `with` options, with defaults. */
   options: S;
+  /** What the plugin produces (evaluators and explainers): metrics with their direction, and files. */
+  outputs?: OutputDeclaration;
   /** Create the plugin's instance from validated options (defaults applied). */
   create(options: Static<S>, context: PluginContext): KindInstances[K] | Promise<KindInstances[K]>;
   /** Renames and removals of this plugin's options, oldest first: `prd migrate` applies them to recipes. */

@@ -11,7 +11,7 @@ describe('PluginRegistry', () => {
     for (const plugin of testPlugins) registry.register(plugin, { packageName: 'pkg', version: '1.0.0', path: '/p' });
     expect(registry.get('source', 'csv')?.plugin).toBe(csv);
     expect(registry.names('source')).toEqual(['csv', 'synthetic']);
-    expect(registry.list().map((r) => r.plugin.kind)).toEqual(['source', 'source', 'transform', 'sampler', 'model', 'backend', 'evaluator']);
+    expect(registry.list().map((r) => r.plugin.kind)).toEqual(['source', 'source', 'domain', 'transform', 'sampler', 'model', 'backend', 'evaluator']);
   });
 
   it('rejects two plugins of one kind and name from different packages, naming both', () => {
@@ -38,7 +38,7 @@ describe('PluginRegistry', () => {
   it('rejects objects that are not plugins, saying what is wrong', () => {
     const registry = new PluginRegistry();
     const origin = { packageName: 'bad-pkg', version: '1', path: '/bad' };
-    expect(() => registry.register({ ...csv, kind: 'sorce' as never }, origin)).toThrow(/bad-pkg .* has kind "sorce"; expected one of source, transform/);
+    expect(() => registry.register({ ...csv, kind: 'sorce' as never }, origin)).toThrow(/bad-pkg .* has kind "sorce"; expected one of source, domain, transform/);
     expect(() => registry.register({ ...csv, name: 'CSV Reader' }, origin)).toThrow(PrdError);
     expect(() => registry.register({ ...csv, create: undefined as never }, origin)).toThrow(/has no create\(\) function/);
   });

@@ -1,6 +1,7 @@
 import { PrdError } from '../errors.js';
 import { closest } from '../suggest.js';
-import { PLUGIN_KINDS, type AnyPlugin, type PluginKind } from './contract.js';
+import type { AnyPlugin } from './contract.js';
+import { KINDS, type KindTable, type PluginKind } from './kinds.js';
 
 /** Where a plugin came from. */
 export interface PluginOrigin {
@@ -18,11 +19,11 @@ export interface RegisteredPlugin {
 }
 
 /** Check that a value exported by a plugin package has the shape of a plugin; returns what is wrong, if anything. */
-export function pluginShapeProblem(value: unknown): string | undefined {
+export function pluginShapeProblem(value: unknown, kinds: KindTable = KINDS): string | undefined {
   if (typeof value !== 'object' || value === null) return 'is not an object';
   const p = value as Partial<AnyPlugin>;
-  if (typeof p.kind !== 'string' || !(PLUGIN_KINDS as readonly string[]).includes(p.kind)) {
-    return `has kind ${JSON.stringify(p.kind)}; expected one of ${PLUGIN_KINDS.join(', ')}`;
+  if (typeof p.kind !== 'string' || !Object.hasOwn(kinds, p.kind)) {
+    return `has kind ${JSON.stringify(p.kind)}; expected one of ${Object.keys(kinds).join(', ')}`;
   }
   if (typeof p.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(p.name)) return `has name ${JSON.stringify(p.name)}; expected lower-case words joined by "-"`;
   if (typeof p.description !== 'string') return `"${p.name}" has no description`;
@@ -38,15 +39,21 @@ export interface PluginLoadFailure {
   message: string;
 }
 
-/** All plugins known to a run, by kind and name. */
+/** All plugins known to a run, by kind and name, and the table of kinds they belong to. */
 export class PluginRegistry {
   private readonly byKey = new Map<string, RegisteredPlugin>();
+  private readonly order: string[];
   /** Installed packages that declare plugins but could not be loaded; shown as warnings, named in errors. */
   readonly failures: PluginLoadFailure[] = [];
 
+  /** `kinds` is the table of plugin kinds (the built-in one unless a test or tool extends it). */
+  constructor(readonly kinds: KindTable = KINDS) {
+    this.order = Object.keys(kinds);
+  }
+
   /** Add a plugin. Two plugins of one kind with one name from different packages is an error naming both. */
   register(plugin: AnyPlugin, origin: PluginOrigin): void {
-    const problem = pluginShapeProblem(plugin);
+    const problem = pluginShapeProblem(plugin, this.kinds);
     if (problem) throw new PrdError(`a plugin exported by ${origin.packageName} (${origin.path}) ${problem}`);
     const key = `${plugin.kind}:${plugin.name}`;
     const existing = this.byKey.get(key);
@@ -86,7 +93,7 @@ export class PluginRegistry {
   /** Every registered plugin, optionally of one kind, sorted by kind then name. */
   list(kind?: PluginKind): RegisteredPlugin[] {
     const all = [...this.byKey.values()].filter((r) => kind === undefined || r.plugin.kind === kind);
-    return all.sort((a, b) => PLUGIN_KINDS.indexOf(a.plugin.kind) - PLUGIN_KINDS.indexOf(b.plugin.kind) || a.plugin.name.localeCompare(b.plugin.name));
+    return all.sort((a, b) => this.order.indexOf(a.plugin.kind) - this.order.indexOf(b.plugin.kind) || a.plugin.name.localeCompare(b.plugin.name));
   }
 }
 

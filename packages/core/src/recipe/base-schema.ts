@@ -1,18 +1,7 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { BAND_SET_NAMES } from '../data/bands.js';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { isList, isOptional, KINDS, type KindTable, type PluginRef } from '../plugin/kinds.js';
 
-/** The recipe slots that name a plugin, and the plugin kind each takes. */
-export const PLUGIN_SLOTS = {
-  '/data/source': 'source',
-  '/data/transforms': 'transform',
-  '/split': 'sampler',
-  '/rebalance': 'rebalancer',
-  '/model': 'model',
-  '/compute': 'backend',
-  '/track': 'tracker',
-  '/evaluate': 'evaluator',
-  '/explain': 'explainer',
-} as const;
+export type { PluginRef } from '../plugin/kinds.js';
 
 const BandBounds = Type.Tuple([Type.Number(), Type.Number()], { description: '[lower, upper] in mm/h' });
 
@@ -27,11 +16,11 @@ export const FeaturesSchema = Type.Object(
     target: Type.Object(
       {
         bands: Type.Optional(
-          Type.Union([Type.Union(BAND_SET_NAMES.map((n) => Type.Literal(n))), Type.Record(Type.String(), BandBounds)], {
-            description: `Band set name (${BAND_SET_NAMES.join(', ')}) or custom bands {key: [lower, upper]}.`,
+          Type.Union([Type.String({ minLength: 1, description: 'A band set of the data domain, such as standard-5.' }), Type.Record(Type.String(), BandBounds)], {
+            description: 'Band set name (one the data domain defines, such as standard-5) or custom bands {key: [lower, upper]}.',
           }),
         ),
-        source: Type.Optional(Type.String({ description: 'Column prefix of the band fractions; default radar_fraction_in_band_instant.' })),
+        source: Type.Optional(Type.String({ description: "Column prefix of the band fractions; default: the data domain's." })),
         column: Type.Optional(Type.String({ description: 'A single regression target column (instead of bands).' })),
       },
       { additionalProperties: false, description: 'What the model predicts: band fractions or one column.' },
@@ -40,7 +29,7 @@ export const FeaturesSchema = Type.Object(
       Type.Union([
         Type.Object(
           {
-            source: Type.Optional(Type.String({ description: 'Column prefix of NWP band probabilities; default mogrepsg_fraction_in_band_instant.' })),
+            source: Type.Optional(Type.String({ description: "Column prefix of NWP band probabilities; default: the data domain's." })),
             ensembleRate: Type.Optional(Type.String({ description: 'Derive NWP band probabilities from this per-member rate column.' })),
           },
           { additionalProperties: false },
@@ -48,7 +37,7 @@ export const FeaturesSchema = Type.Object(
         Type.Literal(false),
       ], { description: 'The NWP forecast the model is compared with; false for none.' }),
     ),
-    metadata: Type.Optional(Type.Array(Type.String(), { description: 'Columns identifying a row; default time, realization, latitude, longitude.' })),
+    metadata: Type.Optional(Type.Array(Type.String(), { description: "Columns identifying a row; default: the data domain's (time, member, latitude, longitude)." })),
   },
   { additionalProperties: false },
 );
@@ -117,12 +106,6 @@ export type TrainConfig = Static<typeof TrainSchema> & { epochs: number; batchSi
 /** Resolved `data.features` block. */
 export type FeaturesConfig = Static<typeof FeaturesSchema>;
 
-/** A `{ use, with }` reference to a plugin, before composition narrows it to the installed plugins. */
-export interface PluginRef {
-  use: string;
-  with?: Record<string, unknown>;
-}
-
 /** A recipe after loading, interpolation and validation. */
 export interface Recipe {
   $schema?: string;
@@ -133,6 +116,7 @@ export interface Recipe {
   seed: number;
   data: {
     source: PluginRef;
+    domain?: PluginRef;
     features: FeaturesConfig;
     transforms?: PluginRef[];
   };
@@ -147,35 +131,34 @@ export interface Recipe {
 }
 
 /**
- * The recipe schema with each plugin slot given by `slot(kind)`; composition passes the union of installed
- * plugins, and a bare `{use, with}` object is used where no registry is at hand.
+ * The recipe schema: its fixed blocks, and a slot for each kind of the kinds table at the kind's JSON pointer (a
+ * list for list kinds, optional where the kind is). `slot(kind)` gives one plugin's schema: composition passes the
+ * union of the installed plugins of that kind.
  */
-export function recipeSchema(slot: (kind: string) => TSchema): TSchema {
-  return Type.Object(
-    {
+export function recipeSchema(slot: (kind: string) => TSchema, kinds: KindTable = KINDS): TSchema {
+  const fixed: Record<string, TProperties> = {
+    '': {
       $schema: Type.Optional(Type.String()),
       name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Names the runs of this recipe.' }),
       description: Type.Optional(Type.String()),
       extends: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'Parent recipe file(s), merged first.' })),
       plugins: Type.Optional(Type.Array(Type.String(), { description: 'Extra plugin packages or local paths to load.' })),
       seed: Type.Optional(Type.Integer({ default: 42, description: 'Seeds splits, resampling, initialisation and shuffling.' })),
-      data: Type.Object(
-        {
-          source: slot('source'),
-          features: FeaturesSchema,
-          transforms: Type.Optional(Type.Array(slot('transform'))),
-        },
-        { additionalProperties: false },
-      ),
-      split: slot('sampler'),
-      rebalance: Type.Optional(slot('rebalancer')),
-      model: slot('model'),
-      train: TrainSchema,
-      compute: Type.Optional(slot('backend')),
-      track: Type.Optional(Type.Array(slot('tracker'))),
-      evaluate: Type.Optional(Type.Array(slot('evaluator'))),
-      explain: Type.Optional(Type.Array(slot('explainer'))),
+      data: Type.Object({}), // placeholder, keeps the key's place; built below from its slots
     },
-    { additionalProperties: false, $id: 'https://prd.dev/recipe.schema.json', title: 'prd recipe' },
-  );
+    '/data': { features: FeaturesSchema },
+  };
+  const after: Record<string, TProperties> = { '': { train: TrainSchema } };
+  for (const [kind, declaration] of Object.entries(kinds)) {
+    const cut = declaration.slot.lastIndexOf('/');
+    const parent = declaration.slot.slice(0, cut);
+    const key = declaration.slot.slice(cut + 1);
+    if (!(parent in fixed)) throw new Error(`kind "${kind}" has slot ${declaration.slot}, but ${parent || '/'} is not an object of the recipe (one of ${Object.keys(fixed).map((p) => p || '/').join(', ')})`);
+    const one = slot(kind);
+    const schema = isList(declaration) ? Type.Array(one, { description: declaration.description }) : one;
+    fixed[parent][key] = isOptional(declaration) ? Type.Optional(schema) : schema;
+  }
+  const object = (pointer: string, options: object): TObject => Type.Object({ ...fixed[pointer], ...after[pointer] }, { additionalProperties: false, ...options });
+  fixed[''].data = object('/data', {});
+  return object('', { $id: 'https://prd.dev/recipe.schema.json', title: 'prd recipe' });
 }

@@ -38,7 +38,7 @@ export function slotSchema(registry: PluginRegistry, kind: PluginKind): TSchema 
 
 /** The recipe schema composed from the installed plugins; `prd schema` writes it to recipes/recipe.schema.json. */
 export function composeRecipeSchema(registry: PluginRegistry): TSchema {
-  return recipeSchema((kind) => slotSchema(registry, kind as PluginKind));
+  return recipeSchema((kind) => slotSchema(registry, kind as PluginKind), registry.kinds);
 }
 
 /** The composed schema as a plain JSON object, ready to write (TypeBox's symbols removed). */

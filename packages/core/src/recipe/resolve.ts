@@ -1,4 +1,9 @@
+import { tmpdir } from 'node:os';
 import { PrdError, type Issue } from '../errors.js';
+import { createPlugin } from '../plugin/create.js';
+import type { PluginRef } from '../plugin/kinds.js';
+import { RunEvents } from '../run/events.js';
+import { closest } from '../suggest.js';
 import { discoverPlugins } from '../plugin/discovery.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { Recipe } from './base-schema.js';
@@ -55,6 +60,26 @@ function semanticIssues(recipe: Recipe): Issue[] {
 }
 
 /**
+ * A band set named by the recipe must be one its data domain defines (the schema cannot list them: they come from
+ * the domain plugin). A domain that is not installed or fails to create is reported when the run creates it.
+ */
+async function bandSetIssues(recipe: Recipe, registry: PluginRegistry, baseDir: string): Promise<Issue[]> {
+  const bands = recipe.data?.features?.target?.bands;
+  const ref = recipe.data?.domain ?? (registry.kinds.domain?.default as PluginRef | undefined);
+  if (typeof bands !== 'string' || !ref || !registry.get('domain', ref.use)) return [];
+  let sets: string[];
+  try {
+    const domain = await createPlugin(registry, 'domain', ref, '/data/domain', { seed: recipe.seed ?? 0, baseDir, pointer: '', events: new RunEvents(), tempDir: tmpdir() });
+    sets = Object.keys(domain.instance.bandSets);
+  } catch {
+    return [];
+  }
+  if (sets.includes(bands)) return [];
+  const suggestion = closest(bands, sets);
+  return [{ pointer: '/data/features/target/bands', message: `unknown band set "${bands}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (the "${ref.use}" domain has: ${sets.join(', ') || 'none; give custom bands {"key": [lower, upper]}'})`, suggestion }];
+}
+
+/**
  * Load, interpolate and validate a recipe against the schema composed from the installed plugins. Every problem
  * (unknown keys, wrong types, unknown plugins, missing fields, unset variables) is reported in one PrdError.
  */
@@ -70,6 +95,7 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   const validator = new RecipeValidator(composeRecipeSchema(registry));
   const issues = [...interpolated.issues, ...validator.validate(recipe, loaded.provenance)];
   issues.push(...semanticIssues(recipe as unknown as Recipe).map((i) => locate(i, loaded.provenance)));
+  if (issues.length === 0) issues.push(...(await bandSetIssues(recipe as unknown as Recipe, registry, loaded.dir)).map((i) => locate(i, loaded.provenance)));
   if (issues.length > 0) {
     throw new PrdError(`${loaded.path}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the recipe`, issues);
   }

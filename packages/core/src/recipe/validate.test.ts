@@ -74,6 +74,11 @@ describe('recipe validation', () => {
     expect(issues.find((i) => i.pointer === '/split/with/validaton')?.suggestion).toBe('validation');
   });
 
+  it('checks a band set name against the sets of the data domain, with the nearest name', async () => {
+    const { issues } = await problems({ ...valid, data: { ...valid.data, features: { ...valid.data.features, target: { bands: 'standard5' } } } });
+    expect(issues).toEqual([expect.objectContaining({ pointer: '/data/features/target/bands', message: expect.stringContaining('unknown band set "standard5"; did you mean "standard-5"? (the "precip" domain has: standard-5)') })]);
+  });
+
   it('requires exactly one of bands or column in the target', async () => {
     const broken = structuredClone(valid) as Record<string, any>;
     broken.data.features.target = { bands: 'standard-5', column: 'radar_mean_rain_instant' };

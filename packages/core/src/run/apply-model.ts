@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataEngine, ident, literal } from '../data/engine.js';
 import type { PluginContext } from '../plugin/contract.js';
+import { defaultRef } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
 import { RunEvents } from './events.js';
@@ -58,7 +59,7 @@ export async function applyModel(options: ApplyModelOptions): Promise<ApplyModel
     const input = await prepareInference({ engine, registry: options.registry, context, model, data: options.data, tempDir, requireTruth: false });
     events.log(`predicting ${input.rows} rows of ${input.description}`);
     if (signal.aborted) throw signal.reason;
-    const predictions = await predictInference({ engine, registry: options.registry, context, model, input, compute: options.compute ?? { use: 'local' }, tempDir, events, signal });
+    const predictions = await predictInference({ engine, registry: options.registry, context, model, input, compute: options.compute ?? defaultRef('backend'), tempDir, events, signal });
     const { features } = model;
     const columns = [...features.metadata, ...(input.hasTruth ? features.targetColumns : []), ...input.nwpColumns, ...mlColumns(model.preprocessing)];
     mkdirSync(join(out, '..'), { recursive: true });

@@ -1,33 +1,14 @@
 import type { DataEngine } from '../data/engine.js';
 import type { ResolvedFeatures } from '../data/features.js';
-import type { ComputeBackend, DataSource, Evaluator, Explainer, ModelBuilder, PluginContext, Rebalancer, Sampler, Tracker, Transform } from '../plugin/contract.js';
+import type { PluginContext } from '../plugin/contract.js';
+import type { Instance, Instances } from './instances.js';
 import type { Recipe } from '../recipe/base-schema.js';
 import type { ResolvedRecipe } from '../recipe/resolve.js';
 import type { StepCache } from './cache.js';
 import type { RunEvents } from './events.js';
 
-/** A created plugin with the facts that go into cache keys and the manifest. */
-export interface Instance<T> {
-  slot: string;
-  use: string;
-  options: Record<string, unknown>;
-  package: string;
-  version: string;
-  instance: T;
-}
-
-/** Every plugin a recipe names, created. */
-export interface Instances {
-  source: Instance<DataSource>;
-  transforms: Instance<Transform>[];
-  sampler: Instance<Sampler>;
-  rebalancer?: Instance<Rebalancer>;
-  model: Instance<ModelBuilder>;
-  backend: Instance<ComputeBackend>;
-  trackers: Instance<Tracker>[];
-  evaluators: Instance<Evaluator>[];
-  explainers: Instance<Explainer>[];
-}
+/** A created plugin, and every plugin a recipe names (one field per kind of the kinds table). */
+export type { Instance, Instances } from './instances.js';
 
 /** What every step of a run can reach. */
 export interface StepEnv {

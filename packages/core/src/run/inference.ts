@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Value } from '@sinclair/typebox/value';
 import { ident, literal, type DataEngine, type Relation } from '../data/engine.js';
 import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
-import { withNwpBandProbabilities } from '../data/nwp.js';
 import { writePredictions } from '../data/predictions.js';
 import { writeTensorFile } from '../data/tensor-export.js';
 import { TensorFile } from '../data/tensor-file.js';
 import { PrdError, type Issue } from '../errors.js';
 import type { KindInstances, PluginContext, PluginKind } from '../plugin/contract.js';
+import { createPlugin as createInstance } from '../plugin/create.js';
+import { defaultRef } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
 import { closest } from '../suggest.js';
@@ -20,13 +20,7 @@ import { layoutOf } from './steps/scale.js';
 
 /** Create a plugin from the registry with its options' defaults applied and checked, as a recipe would. */
 export async function createPlugin<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<KindInstances[K]> {
-  const { plugin } = registry.require(kind, ref.use, `${pointer}/use`);
-  const options = Value.Default(plugin.options, structuredClone(ref.with ?? {}));
-  const errors = [...Value.Errors(plugin.options, options)];
-  if (errors.length > 0) {
-    throw new PrdError(`options of "${ref.use}" are not valid`, errors.map((e) => ({ pointer: `${pointer}/with${e.path}`, message: e.message })));
-  }
-  return (await plugin.create(options, { ...context, pointer })) as KindInstances[K];
+  return (await createInstance(registry, kind, ref, pointer, context)).instance;
 }
 
 /** A tracker model URI (`runs:/…`, `models:/…`, any `scheme:/…`) rather than a path on disk. */
@@ -122,7 +116,7 @@ export async function prepareInference(options: {
   const { engine, context, tempDir } = options;
   const { features, preprocessing } = options.model;
   const spec = options.spec ?? { profile: features.profile.map((p) => p.name), singleLevel: features.singleLevel, target: { column: features.targetColumns[0] } };
-  const source = await createPlugin(options.registry, 'source', { use: 'csv', with: { paths: options.data } }, '/data/source', context);
+  const source = await createPlugin(options.registry, 'source', { use: defaultRef('source').use, with: { paths: options.data } }, '/data/source', context);
   const data = await source.open({ ...context, pointer: '/data/source', engine, spec });
   let relation: Relation = data.relation;
   const names = new Set((await engine.columns(relation)).map((c) => c.name));
@@ -142,7 +136,10 @@ export async function prepareInference(options: {
   if (!hasTruth) context.events.log('the data has no radar truth columns; writing predictions without them', 'warn');
   const baseline = features.baseline;
   if (baseline.kind === 'ensemble-rate' && names.has(baseline.rateColumn)) {
-    relation = withNwpBandProbabilities(relation, baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
+    // The data domain derives the probabilities; models saved before preprocessing.json named the member column use the domain's.
+    const domain = await createPlugin(options.registry, 'domain', defaultRef('domain'), '/data/domain', context);
+    const member = features.member ?? domain.defaults.member;
+    relation = domain.ensembleProbabilities(relation, baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys({ ...features, member }));
   }
   const hasNwp = baseline.kind !== 'none' && (baseline.kind === 'ensemble-rate' ? names.has(baseline.rateColumn) : baseline.columns.every((c) => names.has(c)));
   const nwpColumns = hasNwp ? baseline.columns : [];

@@ -1,46 +1,66 @@
-import type { KindInstances, PluginContext, PluginKind } from '../plugin/contract.js';
+import { createPlugin, type Instance } from '../plugin/create.js';
+import type { OutputDeclaration, PluginContext } from '../plugin/contract.js';
+import { defaultRef, isList, isOptional, type BuiltInKinds, type KindInstances, type PluginKind, type PluginRef } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
-import type { PluginRef, Recipe } from '../recipe/base-schema.js';
-import type { Instance, Instances } from './context.js';
+import { PrdError } from '../errors.js';
+import { pointerTokens } from '../recipe/json-source.js';
+import type { Recipe } from '../recipe/base-schema.js';
 
-async function create<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, base: PluginContext): Promise<Instance<KindInstances[K]>> {
-  const { plugin, origin } = registry.require(kind, ref.use, `${pointer}/use`);
-  const options = ref.with ?? {};
-  const instance = (await plugin.create(options, { ...base, pointer })) as KindInstances[K];
-  return { slot: pointer, use: ref.use, options, package: origin.packageName, version: origin.version, instance };
+export type { Instance } from '../plugin/create.js';
+
+type Field<K extends PluginKind> = BuiltInKinds[K]['field'];
+type Slot<K extends PluginKind> = BuiltInKinds[K] extends { many: true } ? Instance<KindInstances[K]>[] : Instance<KindInstances[K]>;
+type Maybe<K extends PluginKind> = BuiltInKinds[K] extends { optional: true } ? K : never;
+
+/** Every plugin a recipe names, created: one field per kind (`source`, `transforms`, ..., `explainers`), from the kinds table. */
+export type Instances = { [K in Exclude<PluginKind, Maybe<PluginKind>> as Field<K>]: Slot<K> } & { [K in Maybe<PluginKind> as Field<K>]?: Slot<K> };
+
+/** One plugin row of the manifest and of `prd plan`. */
+export interface ManifestPlugin {
+  slot: string;
+  kind: string;
+  name: string;
+  package: string;
+  version: string;
+  /** What the plugin declares it produces; reports read this instead of knowing plugins. */
+  outputs?: OutputDeclaration;
 }
 
-/** Create every plugin the recipe names, in recipe order. */
+/** The value at a JSON pointer of a recipe, if any. */
+function valueAt(recipe: unknown, pointer: string): unknown {
+  let value = recipe;
+  for (const token of pointerTokens(pointer)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[token];
+  }
+  return value;
+}
+
+/**
+ * Create every plugin the recipe names, kind by kind in the order of the registry's kinds table, each from its slot
+ * (or the kind's default plugin when the slot is left out).
+ */
 export async function createInstances(recipe: Recipe, registry: PluginRegistry, base: PluginContext): Promise<Instances> {
-  const list = async <K extends PluginKind>(kind: K, refs: PluginRef[] | undefined, pointer: string) =>
-    Promise.all((refs ?? []).map((ref, i) => create(registry, kind, ref, `${pointer}/${i}`, base)));
-  return {
-    source: await create(registry, 'source', recipe.data.source, '/data/source', base),
-    transforms: await list('transform', recipe.data.transforms, '/data/transforms'),
-    sampler: await create(registry, 'sampler', recipe.split, '/split', base),
-    rebalancer: recipe.rebalance ? await create(registry, 'rebalancer', recipe.rebalance, '/rebalance', base) : undefined,
-    model: await create(registry, 'model', recipe.model, '/model', base),
-    backend: await create(registry, 'backend', recipe.compute ?? { use: 'local' }, '/compute', base),
-    trackers: await list('tracker', recipe.track, '/track'),
-    evaluators: await list('evaluator', recipe.evaluate, '/evaluate'),
-    explainers: await list('explainer', recipe.explain, '/explain'),
-  };
+  const instances: Record<string, Instance<unknown> | Instance<unknown>[] | undefined> = {};
+  for (const [kind, declaration] of Object.entries(registry.kinds)) {
+    const value = valueAt(recipe, declaration.slot);
+    const create = (ref: PluginRef, pointer: string) => createPlugin(registry, kind as PluginKind, ref, pointer, base) as Promise<Instance<unknown>>;
+    if (isList(declaration)) {
+      const refs = (value ?? []) as PluginRef[];
+      instances[declaration.field] = await Promise.all(refs.map((ref, i) => create(ref, `${declaration.slot}/${i}`)));
+    } else if (value !== undefined) {
+      instances[declaration.field] = await create(value as PluginRef, declaration.slot);
+    } else if (isOptional(declaration) && declaration.default !== undefined) {
+      instances[declaration.field] = await create(defaultRef(kind as PluginKind, registry.kinds), declaration.slot);
+    } else if (!isOptional(declaration)) {
+      throw PrdError.of({ pointer: declaration.slot, message: `the recipe names no ${kind} plugin; add "${declaration.slot.split('/').pop()}": {"use": ...}` });
+    }
+  }
+  return instances as unknown as Instances;
 }
 
-/** Plugin facts for the manifest. */
-export function manifestPlugins(instances: Instances): Array<{ slot: string; kind: string; name: string; package: string; version: string }> {
-  const rows: Array<[string, Instance<unknown> | undefined]> = [
-    ['source', instances.source],
-    ...instances.transforms.map((t): [string, Instance<unknown>] => ['transform', t]),
-    ['sampler', instances.sampler],
-    ['rebalancer', instances.rebalancer],
-    ['model', instances.model],
-    ['backend', instances.backend],
-    ...instances.trackers.map((t): [string, Instance<unknown>] => ['tracker', t]),
-    ...instances.evaluators.map((t): [string, Instance<unknown>] => ['evaluator', t]),
-    ...instances.explainers.map((t): [string, Instance<unknown>] => ['explainer', t]),
-  ];
-  return rows
-    .filter((r): r is [string, Instance<unknown>] => r[1] !== undefined)
-    .map(([kind, i]) => ({ slot: i.slot, kind, name: i.use, package: i.package, version: i.version }));
+/** Plugin rows for the manifest and the plan, in the order the instances were created. */
+export function manifestPlugins(instances: Instances): ManifestPlugin[] {
+  const all = Object.values(instances as Record<string, Instance<unknown> | Instance<unknown>[] | undefined>).flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+  return all.map((i) => ({ slot: i.slot, kind: i.kind, name: i.use, package: i.package, version: i.version, ...(i.outputs ? { outputs: i.outputs } : {}) }));
 }

@@ -11,6 +11,8 @@ export interface Preprocessing {
   version: 1;
   task: 'bands' | 'regression';
   metadata: string[];
+  /** The ensemble member column among the metadata, if any. */
+  member?: string;
   heights: number[];
   profile: Array<{ name: string; columns: string[] }>;
   singleLevel: string[];
@@ -35,6 +37,7 @@ export function inputColumns(features: Pick<ResolvedFeatures, 'profile' | 'heigh
 export function featuresFromPreprocessing(p: Preprocessing): ResolvedFeatures {
   return {
     metadata: p.metadata,
+    ...(p.member ? { member: p.member } : {}),
     heights: p.heights,
     profile: p.profile,
     singleLevel: p.singleLevel,

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { PrdError } from '../errors.js';
 import type { EpochRecord, RunStatus, StepName } from './events.js';
 import type { GitInfo } from './git.js';
+import type { ManifestPlugin } from './instances.js';
 import { currentProcess, processState, type ProcessIdentity, type ProcessState } from './process-identity.js';
 
 /** `process.json`: the process that writes a run directory, so a run whose process was killed can be told apart. */
@@ -31,7 +32,7 @@ export interface Manifest {
   recipe: { file: string; files: string[] };
   runtime: { prd: string; node: string; platform: string; cpus: number };
   git?: GitInfo;
-  plugins: Array<{ slot: string; kind: string; name: string; package: string; version: string }>;
+  plugins: ManifestPlugin[];
   data?: { fingerprint: string; description: string; rows?: Record<string, number> };
   steps: StepRecord[];
   training?: Record<string, unknown>;

@@ -5,6 +5,7 @@ import { DataEngine, literal } from '../data/engine.js';
 import type { FeatureSpec } from '../data/features.js';
 import { PrdError } from '../errors.js';
 import type { MetricTree, PluginContext } from '../plugin/contract.js';
+import { defaultRef, defaultRefs } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
 import { RunEvents } from './events.js';
@@ -43,8 +44,6 @@ export interface ScoreResult {
   metrics: MetricTree;
 }
 
-const DEFAULT_EVALUATORS: PluginRef[] = [{ use: 'fss' }, { use: 'frequency-bias' }, { use: 'kl-divergence' }];
-
 /**
  * Score a trained model on other data: read the files with the csv source, standardise with the model's own
  * preprocessing, predict, and evaluate as a run does, into a run directory of its own (metrics.json,
@@ -68,8 +67,8 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
     const trained = trainingRun && existsSync(join(trainingRun, 'recipe.resolved.json')) ? (JSON.parse(readFileSync(join(trainingRun, 'recipe.resolved.json'), 'utf8')) as Record<string, unknown>) : undefined;
     const name = `evaluate-${(trained?.name as string | undefined) ?? 'model'}`;
     const run = RunDirectory.create(runsDir, name);
-    const evaluators = options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? DEFAULT_EVALUATORS;
-    const compute = options.compute ?? (trained?.compute as PluginRef | undefined) ?? { use: 'local' };
+    const evaluators = options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? defaultRefs('evaluator');
+    const compute = options.compute ?? (trained?.compute as PluginRef | undefined) ?? defaultRef('backend');
     const spec = (trained?.data as { features?: FeatureSpec } | undefined)?.features;
     const input = await prepareInference({ engine, registry: options.registry, context, model, data: options.data, tempDir, spec, requireTruth: true });
     events.log(`scoring ${input.rows} rows of ${input.description}`);
@@ -88,7 +87,7 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
     run.writeJson('metrics.json', metrics);
     mkdirSync(run.path('model'), { recursive: true });
     copyFileSync(join(modelDir, 'preprocessing.json'), run.path('model', 'preprocessing.json'));
-    run.writeJson('recipe.resolved.json', { name, model: isModelUri(options.model) ? options.model : modelDir, data: { source: { use: 'csv', with: { paths: options.data } }, features: spec }, compute, evaluate: evaluators });
+    run.writeJson('recipe.resolved.json', { name, model: isModelUri(options.model) ? options.model : modelDir, data: { source: { use: defaultRef('source').use, with: { paths: options.data } }, features: spec }, compute, evaluate: evaluators });
     const manifest: Manifest = {
       runId: run.runId,
       name,
@@ -100,12 +99,12 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
       recipe: { file: trainingRun ? join(trainingRun, 'recipe.resolved.json') : options.model, files: [] },
       runtime: { prd: options.prdVersion ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
       plugins: [
-        ['/data/source', 'source', 'csv'] as const,
+        ['/data/source', 'source', defaultRef('source').use] as const,
         ['/compute', 'backend', compute.use] as const,
         ...evaluators.map((e, i) => [`/evaluate/${i}`, 'evaluator', e.use] as const),
       ].map(([slot, kind, use]) => {
-        const { origin } = options.registry.require(kind, use);
-        return { slot, kind, name: use, package: origin.packageName, version: origin.version };
+        const { origin, plugin } = options.registry.require(kind, use);
+        return { slot, kind, name: use, package: origin.packageName, version: origin.version, ...(plugin.outputs ? { outputs: plugin.outputs } : {}) };
       }),
       data: { fingerprint: input.fingerprint, description: input.description, rows: { test: input.rows } },
       steps: [],

@@ -2,13 +2,31 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { definePlugin, type AnyPlugin } from '../plugin/contract.js';
+import { definePlugin, type AnyPlugin, type Domain } from '../plugin/contract.js';
 import { PluginRegistry } from '../plugin/registry.js';
 
 /** A fresh temporary directory. */
 export function tempDir(prefix = 'prd-core-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** A data domain with one band set and the seed's column names, for engine tests. */
+export const testDomain: Domain = {
+  bandSets: {
+    'standard-5': [
+      { key: '0.0', lower: 0, upper: 0.01 },
+      { key: '0.25', lower: 0.01, upper: 0.5 },
+      { key: '2.5', lower: 0.5, upper: 4 },
+      { key: '7.0', lower: 4, upper: 10 },
+      { key: '10.0', lower: 10, upper: 220 },
+    ],
+  },
+  defaults: { metadata: ['time', 'realization', 'latitude', 'longitude'], member: 'realization', targetSource: 'radar_fraction_in_band_instant', nwpSource: 'mogrepsg_fraction_in_band_instant' },
+  mlPrefix: (truth) => `ml_${truth.replace(/^radar_/, '')}`,
+  ensembleProbabilities: (input, rate, bands, prefix, groupBy) => ({
+    sql: `SELECT *, ${bands.map((b) => `avg(CASE WHEN "${rate}" >= ${b.lower} AND "${rate}" < ${b.upper} THEN 1.0 ELSE 0.0 END) OVER (PARTITION BY ${groupBy.map((g) => `"${g}"`).join(', ')}) AS "${prefix}_${b.key}"`).join(', ')} FROM (${input.sql})`,
+  }),
+};
 
 /** Small real plugins of every kind, for testing the engine's recipe and schema handling. */
 export const testPlugins: AnyPlugin[] = [
@@ -25,6 +43,13 @@ export const testPlugins: AnyPlugin[] = [
     description: 'Synthetic rows',
     options: Type.Object({ rows: Type.Integer({ minimum: 1, default: 100 }) }, { additionalProperties: false }),
     create: () => ({ open: async () => ({ relation: { sql: 'SELECT 1 AS a' }, fingerprint: 'y', description: 'synthetic' }) }),
+  }),
+  definePlugin({
+    kind: 'domain',
+    name: 'precip',
+    description: 'A small stand-in for the precipitation domain (core must not import @prd/precip)',
+    options: Type.Object({}, { additionalProperties: false }),
+    create: () => testDomain,
   }),
   definePlugin({
     kind: 'transform',

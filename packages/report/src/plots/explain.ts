@@ -1,3 +1,4 @@
+import type { Declared } from '../declared.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExplainerOutput } from '../run-data.js';
 import type { Plot } from './plot.js';
@@ -144,15 +145,19 @@ export function filterPlot(result: FiltersResult): Plot {
   return { id: 'filters_first_layer', section: 'explain', group: 'Filters', title: 'First-layer filters', spec, embed: 'svg' };
 }
 
-/** Plots for the explainers prd ships; others' JSON is shown as data and their own images as they are. */
-export function explainPlots(outputs: ExplainerOutput[]): Plot[] {
+/**
+ * Plots of the explainer files whose declared format the report can draw (`prd-importance`, `prd-saliency`,
+ * `prd-filters`), whichever plugin wrote them; other JSON is shown as data and explainers' own images as they are.
+ */
+export function explainPlots(outputs: ExplainerOutput[], declared: Declared): Plot[] {
   const plots: Plot[] = [];
   for (const output of outputs) {
     for (const [file, json] of Object.entries(output.json)) {
       if (!isObject(json)) continue;
-      if (file === 'importance.json' && Array.isArray(json.features)) plots.push(importancePlot(json as unknown as ImportanceResult));
-      if (file === 'saliency.json' && Array.isArray(json.samples)) plots.push(...saliencyPlots(json as unknown as SaliencyResult));
-      if (file === 'filters.json' && Array.isArray(json.filters)) plots.push(filterPlot(json as unknown as FiltersResult));
+      const format = declared.format(output.name, file);
+      if (format === 'prd-importance' && Array.isArray(json.features)) plots.push(importancePlot(json as unknown as ImportanceResult));
+      if (format === 'prd-saliency' && Array.isArray(json.samples)) plots.push(...saliencyPlots(json as unknown as SaliencyResult));
+      if (format === 'prd-filters' && Array.isArray(json.filters)) plots.push(filterPlot(json as unknown as FiltersResult));
     }
   }
   return plots;

@@ -1,3 +1,4 @@
+import type { Declared } from '../declared.js';
 import { ident, literal, mlColumns, type DataEngine, type Preprocessing } from '@prd/core';
 import type { TopLevelSpec } from 'vega-lite';
 import { gridOf, mapPanel, SCALES, type CellValue, type Grid } from './geo.js';
@@ -173,15 +174,17 @@ export function parseCellTable(text: string): CellScore[] {
  * Per-grid-cell score maps (the seed's plot_metric_on_map): ML, NWP and their difference, oriented so that positive
  * means ML is better. Frequency bias is shown as log10 (0 = unbiased) and the difference as |log10 NWP| - |log10 ML|.
  */
-export function cellScoreMaps(split: string, score: string, rows: CellScore[], unit: string): Plot[] {
+export function cellScoreMaps(split: string, score: string, rows: CellScore[], unit: string, declared: Declared): Plot[] {
   const members = rows.filter((r) => r.aggregation === 'members');
   if (members.length === 0) return [];
   const grid = gridOf(members.map((r) => r.latitude), members.map((r) => r.longitude));
   const keys = [...new Set(members.map((r) => r.key))];
-  const bias = score === 'frequency_bias';
+  // A ratio with an ideal value (a bias) is mapped as log10 of the ratio, so that 0 is perfect.
+  const metric = declared.metric(score);
+  const bias = metric?.direction === 'ideal' && metric.ratio === true;
   const shown = (v: number | null) => (v === null ? null : bias ? (v > 0 ? Math.log10(v) : null) : v);
-  const title = bias ? 'frequency bias (log10)' : score === 'fss' ? 'fractions skill score' : score.replace(/_/g, ' ');
-  const label = (key: string) => (score === 'fss' ? `> ${key} ${unit}` : `band ${key}`);
+  const title = bias ? `${declared.title(score).toLowerCase()} (log10)` : declared.title(score).toLowerCase();
+  const label = (key: string) => declared.keyLabel(score, key, unit);
   return keys
     .map((key) => {
       const at = members.filter((r) => r.key === key);
@@ -191,13 +194,13 @@ export function cellScoreMaps(split: string, score: string, rows: CellScore[], u
       const diff = (r: CellScore) => {
         const [m, n] = [shown(r.ml), shown(r.nwp)];
         if (m === null || n === null) return null;
-        return bias ? Math.abs(n) - Math.abs(m) : m - n;
+        return bias ? Math.abs(n) - Math.abs(m) : metric?.direction === 'lower' ? n - m : m - n;
       };
       const panels = [
-        mapPanel({ title: `ML ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.ml)), scale, legendTitle: bias ? 'log10 bias' : 'FSS' }),
+        mapPanel({ title: `ML ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.ml)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score) }),
         ...(at.some((r) => r.nwp !== null)
           ? [
-              mapPanel({ title: `NWP ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.nwp)), scale, legendTitle: bias ? 'log10 bias' : 'FSS' }),
+              mapPanel({ title: `NWP ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.nwp)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score) }),
               mapPanel({ title: `Difference between ML and NWP\n(positive: ML better)`, grid, height: 300, values: cells(diff), scale: SCALES.difference, legendTitle: 'ML better by' }),
             ]
           : []),

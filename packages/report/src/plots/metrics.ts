@@ -1,5 +1,6 @@
 import type { Band, MetricTree } from '@prd/core';
 import type { TopLevelSpec } from 'vega-lite';
+import type { Declared } from '../declared.js';
 import type { Plot } from './plot.js';
 
 /** One ML / NWP pair of a metric at one key (threshold or band). */
@@ -18,14 +19,6 @@ const AGGREGATION_SUFFIXES: Array<[string, string]> = [
   ['_control', 'ML prediction for ensemble control member only'],
 ];
 
-const SCORE_TITLES: Record<string, string> = {
-  fss: 'FSS',
-  frequency_bias: 'Frequency bias',
-  kl_divergence: 'KL divergence',
-  mae: 'MAE',
-  r2: 'R²',
-};
-
 /** Split a metric name into its score and aggregation: `fss_control` -> fss, "control member only". */
 export function describeMetric(metric: string): { score: string; aggregation: string } {
   for (const [suffix, label] of AGGREGATION_SUFFIXES) {
@@ -34,43 +27,39 @@ export function describeMetric(metric: string): { score: string; aggregation: st
   return { score: metric, aggregation: 'all ML predictions treated as deterministic' };
 }
 
-/** Human title of a score. */
-export function scoreTitle(score: string): string {
-  return SCORE_TITLES[score] ?? score.replace(/_/g, ' ');
-}
-
 function isLeaf(node: unknown): node is { ml?: number | null; nwp?: number | null } {
   return typeof node === 'object' && node !== null && ('ml' in node || 'nwp' in node) && Object.values(node).every((v) => v === null || typeof v === 'number');
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** The ML / NWP pairs of one split, in metric order and (numeric) key order. Other shapes are left out. */
+const byKey = (a: string, b: string) => (Number.isNaN(Number(a)) || Number.isNaN(Number(b)) ? a.localeCompare(b) : Number(a) - Number(b));
+
+/**
+ * Every scalar of one split's metric tree, in metric order and (numeric) key order: ML / NWP pairs, and plain
+ * numbers (as ML, no NWP) at any depth, their key the path below the metric (`importance/air_temperature`).
+ */
 export function metricRows(split: MetricTree): MetricRow[] {
   const rows: MetricRow[] = [];
-  for (const [metric, node] of Object.entries(split)) {
-    if (isLeaf(node)) {
-      rows.push({ metric, key: '', ml: num(node.ml), nwp: num(node.nwp) });
-    } else if (node && typeof node === 'object') {
-      const keys = Object.keys(node).sort((a, b) => (Number.isNaN(Number(a)) || Number.isNaN(Number(b)) ? a.localeCompare(b) : Number(a) - Number(b)));
-      for (const key of keys) {
-        const leaf = (node as MetricTree)[key];
-        if (isLeaf(leaf)) rows.push({ metric, key, ml: num(leaf.ml), nwp: num(leaf.nwp) });
-      }
-    }
-  }
+  const walk = (metric: string, path: string[], node: unknown) => {
+    if (node === null || typeof node === 'number') rows.push({ metric, key: path.join('/'), ml: num(node), nwp: null });
+    else if (isLeaf(node)) rows.push({ metric, key: path.join('/'), ml: num(node.ml), nwp: num(node.nwp) });
+    else if (typeof node === 'object') for (const key of Object.keys(node).sort(byKey)) walk(metric, [...path, key], (node as MetricTree)[key]);
+  };
+  for (const [metric, node] of Object.entries(split)) walk(metric, [], node);
   return rows;
 }
 
-/** Axis label of a key: "> 0.5" for FSS thresholds, the band range for band-keyed scores. */
-export function keyLabel(score: string, key: string, bands: Band[], unit: string): string {
-  if (score === 'fss') return `> ${key} ${unit}`;
-  const band = bands.find((b) => b.key === key);
+/** Axis label of a key: "> 0.5 mm/h" for thresholds, the band range for band keys (as the metric declares). */
+export function keyLabel(declared: Declared, metric: string, key: string, bands: Band[], unit: string): string {
+  const keys = declared.metric(metric)?.keys;
+  if (keys === 'thresholds') return `> ${key} ${unit}`;
+  const band = keys === 'bands' ? bands.find((b) => b.key === key) : undefined;
   return band ? `${band.lower}-${band.upper} ${unit}` : key;
 }
 
 /** ML-vs-NWP bar charts per threshold or band, one per metric of a split (the seed's metric_barchart). */
-export function metricBars(split: string, tree: MetricTree, bands: Band[], unit: string): Plot[] {
+export function metricBars(split: string, tree: MetricTree, bands: Band[], unit: string, declared: Declared): Plot[] {
   const rows = metricRows(tree);
   const byMetric = new Map<string, MetricRow[]>();
   for (const row of rows) byMetric.set(row.metric, [...(byMetric.get(row.metric) ?? []), row]);
@@ -80,7 +69,7 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
     if (list.every((r) => r.key === '')) continue;
     const { score, aggregation } = describeMetric(metric);
     const values = list.flatMap((r) => {
-      const label = keyLabel(score, r.key, bands, unit);
+      const label = keyLabel(declared, metric, r.key, bands, unit);
       return [
         { key: label, source: 'ML', value: r.ml },
         ...(r.nwp === null && list.every((x) => x.nwp === null) ? [] : [{ key: label, source: 'NWP', value: r.nwp }]),
@@ -91,20 +80,25 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
       id: `bars_${split}_${metric}`,
       section: 'metrics',
       group: split,
-      title: `${scoreTitle(score)} - ${aggregation}`,
-      spec: barSpec(`${scoreTitle(score)} - ${aggregation}`, `${split} split`, values, order, score === 'fss' ? 'Exceedance threshold' : 'Precip intensity band', scoreTitle(score), score === 'frequency_bias' ? 1 : undefined),
+      title: `${declared.title(score)} - ${aggregation}`,
+      spec: barSpec(`${declared.title(score)} - ${aggregation}`, `${split} split`, values, order, xTitleOf(declared, metric), declared.title(score), declared.metric(metric)?.direction === 'ideal' ? declared.metric(metric)?.ideal : undefined),
       embed: 'svg',
     });
   }
   if (singles.length > 0) {
     const values = singles.flatMap((r) => {
       const { score, aggregation } = describeMetric(r.metric);
-      const label = `${scoreTitle(score)} (${aggregation.replace('ML prediction ', '').replace('all ML predictions treated as deterministic', 'all members')})`;
+      const label = `${declared.title(score)} (${aggregation.replace('ML prediction ', '').replace('all ML predictions treated as deterministic', 'all members')})`;
       return [{ key: label, source: 'ML', value: r.ml }, ...(r.nwp === null ? [] : [{ key: label, source: 'NWP', value: r.nwp }])];
     });
     plots.push({ id: `bars_${split}_scores`, section: 'metrics', group: split, title: 'Scores without thresholds', spec: barSpec('Scores without thresholds', `${split} split`, values, [...new Set(values.map((v) => v.key))], '', 'Score'), embed: 'svg' });
   }
   return plots;
+}
+
+function xTitleOf(declared: Declared, metric: string): string {
+  const keys = declared.metric(metric)?.keys;
+  return keys === 'thresholds' ? 'Exceedance threshold' : keys === 'bands' ? 'Intensity band' : '';
 }
 
 function barSpec(title: string, subtitle: string, values: Array<{ key: string; source: string; value: number | null }>, order: string[], xTitle: string, yTitle: string, rule?: number): TopLevelSpec {

@@ -9,24 +9,8 @@
 //                  then joined back to every row and written out.
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  BAND_SETS,
-  DataEngine,
-  ident,
-  literal,
-  requiredColumns,
-  resolveFeatures,
-  RunEvents,
-  nwpBandProbabilitySql,
-  withNwpBandProbabilities,
-  type DataContext,
-  type DataSource,
-  type FeatureSpec,
-  type Relation,
-  type Sampler,
-  type TableContext,
-  type Transform,
-} from '@prd/core';
+import { DataEngine, ident, literal, requiredColumns, resolveFeatures, RunEvents, type DataContext, type DataSource, type FeatureSpec, type Relation, type Sampler, type TableContext, type Transform } from '@prd/core';
+import { BAND_SETS, nwpBandProbabilitySql, precipDomain, withNwpBandProbabilities } from '@prd/precip';
 import samplers from '@prd/samplers';
 import sources from '@prd/source-csv';
 import transforms from '@prd/transforms';
@@ -57,7 +41,7 @@ async function pipeline(dataDir: string, workDir: string, tempDir: string, cache
     const data = await source.open(base);
     let relation: Relation = data.relation;
     let columns = await engine.columns(relation);
-    const features = resolveFeatures(BENCH_SPEC, columns.map((c) => c.name));
+    const features = resolveFeatures(BENCH_SPEC, columns.map((c) => c.name), { domain: precipDomain });
     const steps: Array<[string, Record<string, unknown>]> = [['drop-missing', { columns: 'all' }], ['range', { column: 'radar_mean_rain_instant' }], ['drop-dry', {}]];
     for (const [i, [name, options]] of steps.entries()) {
       const ctx: TableContext = { ...base, pointer: `/data/transforms/${i}`, features, columns };

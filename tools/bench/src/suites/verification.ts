@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { BAND_SETS, DataEngine, ident, literal, withNwpBandProbabilities, type MetricTree, type ResolvedFeatures } from '@prd/core';
+import { DataEngine, ident, literal, type MetricTree, type ResolvedFeatures } from '@prd/core';
+import { BAND_SETS, withNwpBandProbabilities } from '@prd/precip';
 import { median, type BenchContext, type BenchRow, type BenchSuite } from '../suite.js';
 
 const run = promisify(execFile);

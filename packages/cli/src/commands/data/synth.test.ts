@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seedMergedColumns } from '@prd/core';
+import { seedMergedColumns } from '@prd/precip';
 import { describe, expect, it } from 'vitest';
 import { prd, workDir } from '../../test/cli.js';
 import type { SynthResult } from './synth.js';

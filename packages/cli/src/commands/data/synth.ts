@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { DataEngine, PrdError, syntheticRowCount, SYNTHETIC_MAX_CELLS, writeSyntheticFiles, type SyntheticFileOptions, type WrittenFile } from '@prd/core';
+import { DataEngine, PrdError } from '@prd/core';
+import { syntheticRowCount, SYNTHETIC_MAX_CELLS, writeSyntheticFiles, type SyntheticFileOptions, type WrittenFile } from '@prd/precip';
 import { PrdCommand } from '../../base-command.js';
 import { count, duration } from '../../render/format.js';
 

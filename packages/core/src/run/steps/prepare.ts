@@ -1,13 +1,12 @@
 import { isPrdError, PrdError } from '../../errors.js';
 import type { Relation } from '../../data/engine.js';
 import { resolveFeatures, type FeatureSpec, type ResolvedFeatures } from '../../data/features.js';
-import { withNwpBandProbabilities } from '../../data/nwp.js';
 import type { TableContext } from '../../plugin/contract.js';
 import type { PreparedData, StepEnv } from '../context.js';
 
 /** Group keys of an ensemble: the metadata columns other than the member column. */
 export function ensembleKeys(features: ResolvedFeatures): string[] {
-  return features.metadata.filter((c) => c !== 'realization');
+  return features.metadata.filter((c) => c !== features.member);
 }
 
 /**
@@ -24,7 +23,7 @@ export async function prepareData(env: StepEnv): Promise<PreparedData> {
   // Baseline columns may be made by a transform, so the baseline is only checked once all transforms ran.
   const resolve = (withBaseline: boolean) => {
     try {
-      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name));
+      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name), { domain: env.instances.domain.instance });
     } catch (error) {
       // Say which data lacks the columns: the recipe may be right and the files wrong.
       if (!isPrdError(error)) throw error;
@@ -44,7 +43,7 @@ export async function prepareData(env: StepEnv): Promise<PreparedData> {
   }
   features = resolve(true);
   if (features.baseline.kind === 'ensemble-rate') {
-    relation = withNwpBandProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
+    relation = env.instances.domain.instance.ensembleProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
   }
   return { sql: relation.sql, features, fingerprint: source.fingerprint, description: source.description, files: source.files };
 }

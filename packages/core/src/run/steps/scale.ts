@@ -81,6 +81,7 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
     version: 1,
     task: features.task,
     metadata: features.metadata,
+    ...(features.member ? { member: features.member } : {}),
     heights: features.heights,
     profile: features.profile,
     singleLevel: features.singleLevel,

@@ -1,12 +1,14 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatFiles, generateFiles, joinPathFragments, names, offsetFromRoot, updateJson, type Tree } from '@nx/devkit';
-import { KIND_TEMPLATES } from './kinds.js';
+import type { KindTable } from '@prd/core/kinds';
+import { generatorKinds } from './kinds.js';
 
 /** Options of `nx g @prd/tools:plugin`. */
 export interface PluginGeneratorOptions {
   name: string;
-  kind?: keyof typeof KIND_TEMPLATES;
+  /** A kind of the kinds table; default transform. */
+  kind?: string;
   pluginName?: string;
   directory?: string;
   scope?: string;
@@ -24,10 +26,11 @@ export function defaultPluginName(name: string, kind: string): string {
  * Scaffold a prd plugin package: package.json with the `prd-plugin` keyword, TypeScript project configs, a small real
  * plugin of the chosen kind, a passing test and a README; and register it in the root tsconfig.json.
  */
-export default async function pluginGenerator(tree: Tree, options: PluginGeneratorOptions): Promise<void> {
+export default async function pluginGenerator(tree: Tree, options: PluginGeneratorOptions, kinds?: KindTable): Promise<void> {
   const kind = options.kind ?? 'transform';
-  const template = KIND_TEMPLATES[kind];
-  if (!template) throw new Error(`unknown kind "${kind}"; choose one of ${Object.keys(KIND_TEMPLATES).join(', ')}`);
+  const choices = generatorKinds(kinds);
+  const template = choices.find((c) => c.kind === kind)?.template;
+  if (!template) throw new Error(`unknown kind "${kind}"; choose one of ${choices.map((c) => c.kind).join(', ')}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(options.name)) throw new Error(`package name "${options.name}" must be lower-case words joined by "-"`);
   const pluginName = options.pluginName ?? defaultPluginName(options.name, kind);
   const projectRoot = joinPathFragments(options.directory ?? 'plugins', options.name);

@@ -1,3 +1,5 @@
+import { KINDS, type KindDeclaration, type KindTable } from '@prd/core/kinds';
+
 /** What the generator writes for one plugin kind: the plugin source, its test, dependencies and recipe usage. */
 export interface KindTemplate {
   description: string;
@@ -283,9 +285,10 @@ import { __ID__ } from './__NAME__.js';
 describe('__NAME__ evaluator', () => {
   it('scores ML and NWP per band against the truth', async () => {
     const engine = await DataEngine.open();
-    const columns = ['t_5.0', 'radar_fraction_in_band_instant_0.0', 'radar_fraction_in_band_instant_1.0', 'mogrepsg_fraction_in_band_instant_0.0', 'mogrepsg_fraction_in_band_instant_1.0'];
-    const features = resolveFeatures({ profile: ['t'], target: { bands: { '0.0': [0, 1], '1.0': [1, 2] } }, metadata: [] }, columns);
-    const predictions = { sql: 'SELECT * FROM (VALUES (1.0, 0.0, 0.5, 0.5, 0.9, 0.1)) t("radar_fraction_in_band_instant_0.0", "radar_fraction_in_band_instant_1.0", "mogrepsg_fraction_in_band_instant_0.0", "mogrepsg_fraction_in_band_instant_1.0", "ml_fraction_in_band_instant_0.0", "ml_fraction_in_band_instant_1.0")' };
+    const columns = ['t_5.0', 'truth_0.0', 'truth_1.0', 'nwp_0.0', 'nwp_1.0'];
+    const spec = { profile: ['t'], target: { bands: { '0.0': [0, 1], '1.0': [1, 2] }, source: 'truth' }, baseline: { source: 'nwp' }, metadata: [] };
+    const features = resolveFeatures(spec, columns);
+    const predictions = { sql: 'SELECT * FROM (VALUES (1.0, 0.0, 0.5, 0.5, 0.9, 0.1)) t("truth_0.0", "truth_1.0", "nwp_0.0", "nwp_1.0", "ml_truth_0.0", "ml_truth_1.0")' };
     const evaluator = await __ID__.create({}, { seed: 1, baseDir: '.', pointer: '/evaluate/0', events: new RunEvents(), tempDir: '.' });
     const metrics = await evaluator.evaluate({ split: 'test', predictions, features, engine, outDir: '.' } as never);
     expect(metrics.__METRIC__).toEqual({ '0.0': { ml: expect.closeTo(0.1, 9), nwp: 0.5 }, '1.0': { ml: expect.closeTo(0.1, 9), nwp: 0.5 } });
@@ -295,3 +298,47 @@ describe('__NAME__ evaluator', () => {
 `,
   },
 };
+
+/**
+ * A scaffold for a kind that has no template of its own (a kind added to the kinds table, a backend, a domain): the
+ * plugin object with an options schema, and a test that it registers and gets its options' defaults.
+ */
+export function genericTemplate(kind: string, declaration: KindDeclaration): KindTemplate {
+  return {
+    description: declaration.description,
+    dependencies: core,
+    usage: (name) => ({ [declaration.slot.slice(1).split('/').join('.')]: declaration.many ? [{ use: name }] : { use: name } }),
+    source: `${header(`import { definePlugin, type KindInstances } from '@prd/core';`)}
+/** A ${kind} plugin: ${declaration.description} */
+export const __ID__ = definePlugin({
+  kind: '${kind}',
+  name: '__NAME__',
+  description: '${declaration.description.replaceAll("'", "\\'")}',
+  options: Type.Object({ label: Type.String({ default: '__NAME__', description: 'An example option.' }) }, { additionalProperties: false }),
+  create(options) {
+    // Return the ${kind} interface (KindInstances['${kind}'] in @prd/core); the options arrive validated, defaults applied.
+    const instance = { label: options.label };
+    return instance as unknown as KindInstances['${kind}'];
+  },
+});
+`,
+    test: `import { createPluginInstance, PluginRegistry, RunEvents } from '@prd/core';
+import { describe, expect, it } from 'vitest';
+import { __ID__ } from './__NAME__.js';
+
+describe('__NAME__ ${kind}', () => {
+  it('registers as a ${kind} plugin and receives its options with defaults', async () => {
+    const registry = new PluginRegistry();
+    registry.register(__ID__, { packageName: 'test', version: '0.0.0', path: '.' });
+    const made = await createPluginInstance(registry, '${kind}', { use: '__NAME__' }, '${declaration.slot}', { seed: 1, baseDir: '.', pointer: '', events: new RunEvents(), tempDir: '.' });
+    expect(made.options).toEqual({ label: '__NAME__' });
+  });
+});
+`,
+  };
+}
+
+/** The kinds the generator offers: every kind of the kinds table, with its own template or the generic one. */
+export function generatorKinds(kinds: KindTable = KINDS): Array<{ kind: string; description: string; template: KindTemplate }> {
+  return Object.entries(kinds).map(([kind, declaration]) => ({ kind, description: declaration.description, template: KIND_TEMPLATES[kind] ?? genericTemplate(kind, declaration) }));
+}

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataEngine } from './engine.js';
-import { ident, literal } from './engine.js';
+import { ident, literal, type DataEngine } from '@prd/core';
 import { seedMergedColumns, seedMergedFileName } from './seed-schema.js';
 import { syntheticEvents, syntheticSql, type SyntheticOptions } from './synthetic.js';
 

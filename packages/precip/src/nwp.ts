@@ -1,5 +1,4 @@
-import type { Band } from './bands.js';
-import { ident, literal, type Relation } from './engine.js';
+import { ident, literal, type Band, type Relation } from '@prd/core';
 
 /** SQL of the NWP band-probability columns: one row per group with the fraction of members in each band. */
 export function nwpBandProbabilitySql(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[]): string {

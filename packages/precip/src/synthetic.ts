@@ -1,5 +1,5 @@
 import { BAND_SETS } from './bands.js';
-import { ident, literal } from './engine.js';
+import { ident, literal } from '@prd/core';
 import { profileColumn, seedMergedColumns, SEED_GRID, SEED_HEIGHTS, type SeedColumnOrder } from './seed-schema.js';
 
 /** What the synthetic generator makes. */

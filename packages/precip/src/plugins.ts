@@ -1,0 +1,4 @@
+/** The plugins of @prd/precip, as prd's discovery loads them. */
+import { precip } from './domain.js';
+
+export default [precip];
