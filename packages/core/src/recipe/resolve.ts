@@ -5,6 +5,7 @@ import type { Recipe } from './base-schema.js';
 import { composeRecipeSchema } from './compose.js';
 import { interpolateEnv } from './interpolate.js';
 import { pointerTokens } from './json-source.js';
+import { nonFiniteIssues } from './limits.js';
 import { loadRecipe, type LoadedRecipe } from './load.js';
 import { originOf, pointersOf, type Provenance } from './provenance.js';
 import { secrets as processSecrets, type Secrets } from './secrets.js';
@@ -68,7 +69,9 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   const recipe = interpolated.value;
   const before = new Set(pointersOf(recipe));
   const validator = new RecipeValidator(composeRecipeSchema(registry));
-  const issues = [...interpolated.issues, ...validator.validate(recipe, loaded.provenance)];
+  // Non-finite numbers first: ajv's integer check accepts Infinity.
+  const nonFinite = nonFiniteIssues(recipe).map((i) => locate(i, loaded.provenance));
+  const issues = [...interpolated.issues, ...nonFinite, ...validator.validate(recipe, loaded.provenance).filter((i) => !nonFinite.some((n) => n.pointer === i.pointer))];
   issues.push(...semanticIssues(recipe as unknown as Recipe).map((i) => locate(i, loaded.provenance)));
   if (issues.length > 0) {
     throw new PrdError(`${loaded.path}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the recipe`, issues);
@@ -82,5 +85,6 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
 
 function locate(issue: Issue, provenance: Provenance): Issue {
   const origin = originOf(provenance, issue.pointer ?? '');
+  if (origin?.kind === 'flag') return { ...issue, origin: origin.flag };
   return origin?.kind === 'file' ? { ...issue, file: origin.file, line: origin.line, column: origin.column } : issue;
 }
