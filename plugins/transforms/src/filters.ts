@@ -1,4 +1,4 @@
-import { definePlugin, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
+import { definePlugin, ident, literal, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { present, requireColumns, targetExpression } from './columns.js';
 
@@ -43,12 +43,12 @@ const RangeOptions = Type.Object(
  */
 export function rangeFilter(options: Static<typeof RangeOptions>, input: Relation, ctx: TableContext): Relation {
   requireColumns(ctx, [options.column], 'column');
-  const c = `"${options.column.replaceAll('"', '""')}"`;
+  const c = ident(options.column);
   const bounds: string[] = [];
-  if (options.below !== undefined) bounds.push(`${c} < ${options.below}`);
-  if (options.atMost !== undefined) bounds.push(`${c} <= ${options.atMost}`);
-  if (options.above !== undefined) bounds.push(`${c} > ${options.above}`);
-  if (options.atLeast !== undefined) bounds.push(`${c} >= ${options.atLeast}`);
+  if (options.below !== undefined) bounds.push(`${c} < ${literal(options.below)}`);
+  if (options.atMost !== undefined) bounds.push(`${c} <= ${literal(options.atMost)}`);
+  if (options.above !== undefined) bounds.push(`${c} > ${literal(options.above)}`);
+  if (options.atLeast !== undefined) bounds.push(`${c} >= ${literal(options.atLeast)}`);
   if (bounds.length === 0) bounds.push(`${c} < 50`);
   // NaN compares above every number in DuckDB, and pandas drops it too: say so explicitly for lower bounds.
   return { sql: `SELECT * FROM (${input.sql}) WHERE ${bounds.join(' AND ')} AND NOT isnan(${c}::DOUBLE)` };

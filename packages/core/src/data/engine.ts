@@ -23,13 +23,24 @@ export interface Relation {
   sql: string;
 }
 
-/** Quote an identifier for DuckDB SQL. */
+/**
+ * Quote an identifier for DuckDB SQL. This and {@link literal} are the one quoting path: every name or value from
+ * a recipe, a file header or a path reaches SQL through them (sql-quoting.test.ts looks for other ways).
+ */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Quote a string literal for DuckDB SQL. */
-export function literal(value: string): string {
+/**
+ * Quote a value for DuckDB SQL: a string as a string literal; a number as a DOUBLE literal (non-finite numbers as
+ * DuckDB's 'inf', '-inf', 'nan', never the bare word `Infinity`, which SQL reads as a column name); a bigint as is.
+ */
+export function literal(value: string | number | bigint): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return String(value);
+    return `'${Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf'}'::DOUBLE`;
+  }
   return `'${value.replaceAll("'", "''")}'`;
 }
 
