@@ -6,6 +6,7 @@ import { composeRecipeSchema } from './compose.js';
 import { interpolateEnv } from './interpolate.js';
 import { pointerTokens } from './json-source.js';
 import { nonFiniteIssues } from './limits.js';
+import { maskRecipe } from './mask.js';
 import { loadRecipe, type LoadedRecipe } from './load.js';
 import { originOf, pointersOf, type Provenance } from './provenance.js';
 import { secrets as processSecrets, type Secrets } from './secrets.js';
@@ -78,8 +79,12 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   }
   const provenance: Provenance = new Map(loaded.provenance);
   for (const pointer of pointersOf(recipe)) if (!before.has(pointer)) provenance.set(pointer, { kind: 'default' });
-  const display = structuredClone(recipe);
-  for (const [pointer, text] of interpolated.placeholders) setAt(display, pointer, text);
+  const shown = structuredClone(recipe);
+  for (const [pointer, text] of interpolated.placeholders) setAt(shown, pointer, text);
+  const secrets = options.secrets ?? processSecrets;
+  const display = maskRecipe(shown, recipe, validator.schema, secrets);
+  // A --set flag that wrote a credential is shown (plan, errors) with the credential masked.
+  for (const [pointer, origin] of provenance) if (origin.kind === 'flag') provenance.set(pointer, { ...origin, flag: secrets.redact(origin.flag) });
   return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry };
 }
 
