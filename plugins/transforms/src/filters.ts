@@ -8,12 +8,13 @@ const DropMissingOptions = Type.Object(
       default: 'all',
       description: "Which columns must have a value: all of them (the seed's dropna()), only those the recipe uses, or a list.",
     }),
+    infinite: Type.Boolean({ default: false, description: 'Drop rows with an infinite value (inf, -inf) too; pandas dropna() keeps them, and the scaler rejects them.' }),
   },
   { additionalProperties: false },
 );
 
 /** Drop rows with a missing value (NULL or NaN), as the seed's `input_data.dropna()` (seed-pipeline.md §3.2 step 1). */
-export function dropMissing(options: Static<typeof DropMissingOptions>, input: Relation, ctx: TableContext): Relation {
+export function dropMissing(options: Omit<Static<typeof DropMissingOptions>, 'infinite'> & { infinite?: boolean }, input: Relation, ctx: TableContext): Relation {
   let names: string[];
   if (options.columns === 'all') names = ctx.columns.map((c) => c.name);
   else if (options.columns === 'used') names = requiredColumns(ctx.features);
@@ -22,7 +23,7 @@ export function dropMissing(options: Static<typeof DropMissingOptions>, input: R
     names = options.columns;
   }
   const byName = new Map(ctx.columns.map((c) => [c.name, c]));
-  const conditions = names.map((n) => byName.get(n)).filter((c) => c !== undefined).map(present);
+  const conditions = names.map((n) => byName.get(n)).filter((c) => c !== undefined).map((c) => present(c, options.infinite));
   return conditions.length === 0 ? input : { sql: `SELECT * FROM (${input.sql}) WHERE ${conditions.join(' AND ')}` };
 }
 

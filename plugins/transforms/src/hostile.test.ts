@@ -41,3 +41,15 @@ describe('transforms with hostile column names (issue 16)', () => {
     });
   });
 });
+
+describe('drop-missing with infinite values (issue 16)', () => {
+  it('keeps ±inf by default, as pandas dropna() does, and drops them with infinite: true', async () => {
+    await withEngine(async (engine) => {
+      const input = table(['id', 'x'], [[0, 1], [1, Infinity], [2, -Infinity], [3, Number.NaN], [4, null]]);
+      const ctx = await tableContext(engine, input.sql, spec);
+      const kept = async (r: Relation) => (await engine.rows<{ id: number }>(`SELECT id FROM (${r.sql}) ORDER BY id`)).map((x) => x.id);
+      expect(await kept(dropMissing({ columns: ['x'] }, input, ctx))).toEqual([0, 1, 2]);
+      expect(await kept(dropMissing({ columns: ['x'], infinite: true }, input, ctx))).toEqual([0]);
+    });
+  });
+});
