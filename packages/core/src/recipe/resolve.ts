@@ -21,6 +21,8 @@ export interface ResolvedRecipe {
   provenance: Provenance;
   loaded: LoadedRecipe;
   registry: PluginRegistry;
+  /** With `localPlugins: false`: the recipe's own plugin files, not imported, and the slots left unchecked for it. */
+  skipped?: { plugins: string[]; slots: string[] };
 }
 
 /** How to resolve a recipe. */
@@ -33,6 +35,11 @@ export interface ResolveOptions {
   /** A registry to use instead of discovery (tests). */
   registry?: PluginRegistry;
   secrets?: Secrets;
+  /**
+   * Import the recipe's own `"plugins": ["./file.js"]` (default true). They are code and run when imported; false
+   * checks the recipe without them, leaving the slots that name an unknown plugin unchecked (`skipped`).
+   */
+  localPlugins?: boolean;
 }
 
 function setAt(root: Record<string, unknown>, pointer: string, value: unknown): void {
@@ -63,16 +70,21 @@ function semanticIssues(recipe: Recipe): Issue[] {
 export async function resolveRecipe(file: string, options: ResolveOptions = {}): Promise<ResolvedRecipe> {
   const loaded = loadRecipe(file, options.overrides ?? []);
   const extra = Array.isArray(loaded.value.plugins) ? (loaded.value.plugins as unknown[]).filter((p): p is string => typeof p === 'string') : [];
+  const importLocal = options.localPlugins ?? true;
   const registry =
     options.registry ??
-    (await discoverPlugins({ searchFrom: options.searchFrom ?? [process.cwd(), loaded.dir], extra, baseDir: loaded.dir }));
+    (await discoverPlugins({ searchFrom: options.searchFrom ?? [process.cwd(), loaded.dir], extra: importLocal ? extra : [], baseDir: loaded.dir }));
   const interpolated = interpolateEnv(loaded.value, loaded.provenance, options.env ?? process.env, options.secrets ?? processSecrets);
   const recipe = interpolated.value;
   const before = new Set(pointersOf(recipe));
   const validator = new RecipeValidator(composeRecipeSchema(registry));
   // Non-finite numbers first: ajv's integer check accepts Infinity.
   const nonFinite = nonFiniteIssues(recipe).map((i) => locate(i, loaded.provenance));
-  const issues = [...interpolated.issues, ...nonFinite, ...validator.validate(recipe, loaded.provenance).filter((i) => !nonFinite.some((n) => n.pointer === i.pointer))];
+  let validation = validator.validate(recipe, loaded.provenance).filter((i) => !nonFinite.some((n) => n.pointer === i.pointer));
+  // Without the recipe's own plugins, a slot naming one of them is unknown, not wrong: leave it unchecked.
+  const unchecked = !importLocal && extra.length > 0 ? validation.filter((i) => /\/use$/.test(i.pointer ?? '') && /^unknown \w+ plugin "/.test(i.message)) : [];
+  validation = validation.filter((i) => !unchecked.includes(i));
+  const issues = [...interpolated.issues, ...nonFinite, ...validation];
   issues.push(...semanticIssues(recipe as unknown as Recipe).map((i) => locate(i, loaded.provenance)));
   if (issues.length > 0) {
     throw new PrdError(`${loaded.path}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the recipe`, issues);
@@ -85,7 +97,8 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   const display = maskRecipe(shown, recipe, validator.schema, secrets);
   // A --set flag that wrote a credential is shown (plan, errors) with the credential masked.
   for (const [pointer, origin] of provenance) if (origin.kind === 'flag') provenance.set(pointer, { ...origin, flag: secrets.redact(origin.flag) });
-  return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry };
+  const skipped = !importLocal && extra.length > 0 ? { plugins: extra, slots: unchecked.map((i) => (i.pointer ?? '').replace(/\/use$/, '')) } : undefined;
+  return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry, ...(skipped ? { skipped } : {}) };
 }
 
 function locate(issue: Issue, provenance: Provenance): Issue {
