@@ -9,6 +9,11 @@ export interface DataEngineOptions {
   memoryLimit?: string;
   /** Worker threads DuckDB may use; defaults to `PRD_THREADS` from the environment, else the machine's cores. */
   threads?: number;
+  /**
+   * Ctrl-C: when it aborts, the statements running on this engine and its siblings are interrupted (DuckDB's
+   * interrupt, within milliseconds) and later statements are refused, instead of finishing minutes of work first.
+   */
+  signal?: AbortSignal;
 }
 
 /** Name and DuckDB type of one column of a relation. */
@@ -51,7 +56,22 @@ export class DataEngine {
     private readonly connection: DuckDBConnection,
     /** Whether closing this engine closes the DuckDB instance too (false for a {@link sibling}). */
     private readonly ownsInstance = true,
-  ) {}
+    /** The open connections of this instance (shared with siblings), interrupted together on abort. */
+    private readonly connections = new Set<DuckDBConnection>(),
+    private readonly signal?: AbortSignal,
+  ) {
+    connections.add(connection);
+  }
+
+  /** Interrupt every statement running on this engine's instance; each fails with DuckDB's "Interrupted". */
+  interrupt(): void {
+    for (const connection of this.connections) connection.interrupt();
+  }
+
+  /** Refuse new work once the run was stopped. */
+  private checkSignal(): void {
+    if (this.signal?.aborted) throw this.signal.reason instanceof Error ? this.signal.reason : new Error('stopped');
+  }
 
   /** Open an in-memory engine that spills to `tempDir` when it runs out of memory. */
   static async open(options: DataEngineOptions = {}): Promise<DataEngine> {
@@ -71,7 +91,9 @@ export class DataEngine {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    return new DataEngine(instance, connection);
+    const engine = new DataEngine(instance, connection, true, new Set(), options.signal);
+    options.signal?.addEventListener('abort', () => engine.interrupt(), { once: true });
+    return engine;
   }
 
   /**
@@ -79,7 +101,7 @@ export class DataEngine {
    * statement at a time). Both share the memory limit and worker threads; close the sibling when done.
    */
   async sibling(): Promise<DataEngine> {
-    return new DataEngine(this.instance, await this.instance.connect(), false);
+    return new DataEngine(this.instance, await this.instance.connect(), false, this.connections, this.signal);
   }
 
   /** Worker threads the engine may use. */
@@ -89,17 +111,20 @@ export class DataEngine {
 
   /** Run a statement for its effect. */
   async run(sql: string): Promise<void> {
+    this.checkSignal();
     await this.connection.run(sql);
   }
 
   /** Run a query and return its rows as plain JS objects (for small results). */
   async rows<T extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<T[]> {
+    this.checkSignal();
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS() as T[];
   }
 
   /** Run a query that returns one value. */
   async scalar<T = unknown>(sql: string): Promise<T> {
+    this.checkSignal();
     const rows = await this.connection.runAndReadAll(sql);
     const values = rows.getRowsJS();
     return (values[0]?.[0] ?? null) as T;
@@ -121,6 +146,7 @@ export class DataEngine {
 
   /** Stream a query chunk by chunk (about 2,048 rows each) without holding the result in memory. */
   async stream(sql: string, onChunk: (chunk: DuckDBDataChunk) => void | Promise<void>): Promise<number> {
+    this.checkSignal();
     const result = await this.connection.stream(sql);
     let rows = 0;
     for (;;) {
@@ -172,6 +198,7 @@ export class DataEngine {
 
   /** Release the engine. */
   close(): void {
+    this.connections.delete(this.connection);
     this.connection.closeSync();
     if (this.ownsInstance) this.instance.closeSync();
   }
