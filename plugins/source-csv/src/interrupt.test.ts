@@ -19,7 +19,7 @@ describe('Ctrl-C during CSV conversion (issue 16, reproduction 8)', () => {
 
     const controller = new AbortController();
     const engine = await DataEngine.open({ signal: controller.signal, threads: 2 });
-    const ctx: DataContext = { ...pluginContext({ baseDir: dir, tempDir: tempDir(), pointer: '/data/source', signal: controller.signal }), engine, spec: { profile: ['c'], target: { column: 'c0' } } };
+    const ctx: DataContext = { ...pluginContext({ baseDir: dir, tempDir: tempDir(), pointer: '/data/source' }), engine, spec: { profile: ['c'], target: { column: 'c0' } } };
     let abortedAt = 0;
     ctx.events.on((event) => {
       // Stop as a user would, once the conversion has started.
