@@ -83,7 +83,8 @@ export function writeLedger(runDir: string, relative: string, ledger: Ledger): v
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   // The target URI may carry a `?token=`: the ledger is a file prd writes, so credentials are masked in it.
-  writeFileSync(tmp, `${secrets.redact(JSON.stringify(ledger, null, 1))}\n`);
+  // Only string values are redacted, so a secret that happens to equal a key or a literal never breaks the JSON.
+  writeFileSync(tmp, `${JSON.stringify(ledger, (_key, value: unknown) => (typeof value === 'string' ? secrets.redact(value) : value), 1)}\n`);
   renameSync(tmp, file);
 }
 

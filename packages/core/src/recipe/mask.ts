@@ -16,7 +16,8 @@ export function urlSecrets(text: string): string[] {
   const userinfo = USERINFO.exec(text) ?? USER_ONLY.exec(text);
   if (userinfo) found.push(userinfo[2]);
   for (const match of text.matchAll(SECRET_PARAM)) found.push(match[2]);
-  return found;
+  // `?auth=true` or `?key=1`: a flag or a number is no credential, and redacting it would garble every log line.
+  return found.filter((value) => !/^(true|false|null|yes|no|on|off|-?\d+(\.\d+)?)$/i.test(value));
 }
 
 /** A text with the credentials of its URL replaced by `***`: `http://bob:***@host/?token=***`. */
