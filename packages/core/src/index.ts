@@ -35,6 +35,7 @@ export { describeOrigin, originOf, pointersOf, type Origin, type Provenance } fr
 export { parseJsonSource, escapePointer, pointerTokens } from './recipe/json-source.js';
 export { resolveRecipe, type ResolvedRecipe, type ResolveOptions } from './recipe/resolve.js';
 export { Secrets, secrets } from './recipe/secrets.js';
+export { MASK, maskUrl, secretPointers, urlSecrets } from './recipe/mask.js';
 export { RecipeValidator, explainErrors } from './recipe/validate.js';
 
 export { DataEngine, ident, literal, parquetRelation, type ColumnInfo, type DataEngineOptions, type Relation } from './data/engine.js';

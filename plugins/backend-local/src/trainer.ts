@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { deriveSeed, PrdError, type EpochRecord, type TrainJob, type TrainOutcome } from '@prd/core';
 import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, writeMlModel, type LayersModel, type Variable } from '@prd/tensor';
 import { bestDir, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
+import { checkDivergence } from './divergence.js';
 import { evaluateFile } from './evaluate.js';
 import type { LocalConfig } from './options.js';
 import { makeOptimizer, setLearningRate } from './optimizer.js';
@@ -127,6 +128,7 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
         metrics.val_loss = val.loss;
         if (val.accuracy !== undefined) metrics.val_accuracy = val.accuracy;
       }
+      checkDivergence(model, metrics, epoch, lr);
       const durationMs = performance.now() - started;
       const record: EpochRecord = { epoch, metrics, timestamp: Date.now(), durationMs, learningRate: lr };
       const value = monitored(metrics, monitor);

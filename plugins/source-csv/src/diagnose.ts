@@ -29,7 +29,7 @@ export async function findCsvRow(path: string, header: readonly string[], column
  */
 export async function diagnoseTimestampError(error: unknown, layout: TableLayout): Promise<PrdError | undefined> {
   if (!(error instanceof Error)) return undefined;
-  const match = /invalid timestamp field format: "((?:[^"]|"")*)".*?source column (\w+)/s.exec(error.message) ?? /Could not convert string '((?:[^']|'')*)' to TIMESTAMP.*?column (\w+)/s.exec(error.message);
+  const match = /(?:invalid timestamp field format|timestamp field value out of range): "((?:[^"]|"")*)".*?source column (\w+)/s.exec(error.message) ?? /Could not convert string '((?:[^']|'')*)' to TIMESTAMP.*?column (\w+)/s.exec(error.message);
   if (!match) return undefined;
   const [, value, column] = match;
   for (const entry of layout.files) {

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
+import { definePlugin, ident, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
 import { SEED_TEXT_COLUMNS } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 import { diagnoseTimestampError } from './diagnose.js';
@@ -144,7 +144,7 @@ async function checkTimes(ctx: DataContext, sql: string, layout: TableLayout, re
   const times = read.timeColumns.filter((c) => layout.columns.includes(c));
   if (times.length === 0) return;
   try {
-    await ctx.engine.run(`SELECT ${times.map((c) => `max("${c}")`).join(', ')} FROM (${sql})`);
+    await ctx.engine.run(`SELECT ${times.map((c) => `max(${ident(c)})`).join(', ')} FROM (${sql})`);
   } catch (error) {
     throw (await readFailure(error, layout)) ?? error;
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { PrdError, secrets } from '@prd/core';
+import { PrdError, secrets, urlSecrets } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** The `with` options of the `mlflow` tracker. Unset connection options fall back to MLflow's own environment variables. */
@@ -7,9 +7,9 @@ export const MlflowOptions = Type.Object(
   {
     uri: Type.Optional(Type.String({ description: 'Tracking server, http(s)://host:port[/prefix]; default $MLFLOW_TRACKING_URI' })),
     experiment: Type.Optional(Type.String({ description: 'Experiment name; default $MLFLOW_EXPERIMENT_NAME, else the recipe name', maxLength: 500 })),
-    token: Type.Optional(Type.String({ description: 'Bearer token; default $MLFLOW_TRACKING_TOKEN. Write "${env:NAME}", never the token itself' })),
+    token: Type.Optional(Type.String({ secret: true, description: 'Bearer token; default $MLFLOW_TRACKING_TOKEN. Write "${env:NAME}", never the token itself' })),
     username: Type.Optional(Type.String({ description: 'HTTP basic user; default $MLFLOW_TRACKING_USERNAME' })),
-    password: Type.Optional(Type.String({ description: 'HTTP basic password; default $MLFLOW_TRACKING_PASSWORD. Write "${env:NAME}"' })),
+    password: Type.Optional(Type.String({ secret: true, description: 'HTTP basic password; default $MLFLOW_TRACKING_PASSWORD. Write "${env:NAME}"' })),
     insecureTls: Type.Optional(Type.Boolean({ description: 'Skip TLS certificate checks; default $MLFLOW_TRACKING_INSECURE_TLS' })),
     registerAs: Type.Optional(Type.String({ description: 'Register the trained model under this name in the model registry', minLength: 1 })),
     alias: Type.Optional(Type.String({ description: 'Alias for the registered version, such as "champion" (needs registerAs)', pattern: '^[\\w\\-]{1,255}$' })),
@@ -50,6 +50,8 @@ export function resolveConnection(options: Partial<MlflowOptions>, env: NodeJS.P
   if (!raw) {
     throw PrdError.of({ pointer: pointer ? `${pointer}/with/uri` : undefined, message: `no MLflow tracking server: set "uri" in ${where}, or export MLFLOW_TRACKING_URI=http://host:5000` });
   }
+  // A password or token inside the URI (`user:pass@`, `?token=`) is a credential wherever the URI came from.
+  for (const secret of urlSecrets(raw)) secrets.add(secret);
   let url: URL;
   try {
     url = new URL(raw);

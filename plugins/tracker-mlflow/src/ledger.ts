@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { secrets } from '@prd/core';
 import { dirname, join } from 'node:path';
 import type { RunStatus } from '@prd/core';
 import type { Metric } from './limits.js';
@@ -81,7 +82,9 @@ export function writeLedger(runDir: string, relative: string, ledger: Ledger): v
   const file = join(runDir, relative);
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(ledger, null, 1)}\n`);
+  // The target URI may carry a `?token=`: the ledger is a file prd writes, so credentials are masked in it.
+  // Only string values are redacted, so a secret that happens to equal a key or a literal never breaks the JSON.
+  writeFileSync(tmp, `${JSON.stringify(ledger, (_key, value: unknown) => (typeof value === 'string' ? secrets.redact(value) : value), 1)}\n`);
   renameSync(tmp, file);
 }
 

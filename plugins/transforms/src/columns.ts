@@ -20,10 +20,11 @@ export function isFloat(column: ColumnInfo): boolean {
 /**
  * SQL that is true when a column has a value: not NULL and, for floats, not NaN (pandas counts both as missing).
  * DuckDB orders NaN above +Infinity, so one comparison rejects NaN and NULL alike; unlike isnan() it is a plain
- * comparison that the engine pushes into the Parquet scan.
+ * comparison that the engine pushes into the Parquet scan. With `finite`, infinite values count as missing too.
  */
-export function present(column: ColumnInfo): string {
+export function present(column: ColumnInfo, finite = false): string {
   const c = ident(column.name);
+  if (finite && isFloat(column)) return `isfinite(${c})`;
   return isFloat(column) ? `${c} <= 'Infinity'::${column.type}` : `${c} IS NOT NULL`;
 }
 

@@ -1,4 +1,4 @@
-import { definePlugin, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
+import { definePlugin, ident, literal, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { present, requireColumns, targetExpression } from './columns.js';
 
@@ -8,12 +8,13 @@ const DropMissingOptions = Type.Object(
       default: 'all',
       description: "Which columns must have a value: all of them (the seed's dropna()), only those the recipe uses, or a list.",
     }),
+    infinite: Type.Boolean({ default: false, description: 'Drop rows with an infinite value (inf, -inf) too; pandas dropna() keeps them, and the scaler rejects them.' }),
   },
   { additionalProperties: false },
 );
 
 /** Drop rows with a missing value (NULL or NaN), as the seed's `input_data.dropna()` (seed-pipeline.md §3.2 step 1). */
-export function dropMissing(options: Static<typeof DropMissingOptions>, input: Relation, ctx: TableContext): Relation {
+export function dropMissing(options: Omit<Static<typeof DropMissingOptions>, 'infinite'> & { infinite?: boolean }, input: Relation, ctx: TableContext): Relation {
   let names: string[];
   if (options.columns === 'all') names = ctx.columns.map((c) => c.name);
   else if (options.columns === 'used') names = requiredColumns(ctx.features);
@@ -22,7 +23,7 @@ export function dropMissing(options: Static<typeof DropMissingOptions>, input: R
     names = options.columns;
   }
   const byName = new Map(ctx.columns.map((c) => [c.name, c]));
-  const conditions = names.map((n) => byName.get(n)).filter((c) => c !== undefined).map(present);
+  const conditions = names.map((n) => byName.get(n)).filter((c) => c !== undefined).map((c) => present(c, options.infinite));
   return conditions.length === 0 ? input : { sql: `SELECT * FROM (${input.sql}) WHERE ${conditions.join(' AND ')}` };
 }
 
@@ -43,12 +44,12 @@ const RangeOptions = Type.Object(
  */
 export function rangeFilter(options: Static<typeof RangeOptions>, input: Relation, ctx: TableContext): Relation {
   requireColumns(ctx, [options.column], 'column');
-  const c = `"${options.column.replaceAll('"', '""')}"`;
+  const c = ident(options.column);
   const bounds: string[] = [];
-  if (options.below !== undefined) bounds.push(`${c} < ${options.below}`);
-  if (options.atMost !== undefined) bounds.push(`${c} <= ${options.atMost}`);
-  if (options.above !== undefined) bounds.push(`${c} > ${options.above}`);
-  if (options.atLeast !== undefined) bounds.push(`${c} >= ${options.atLeast}`);
+  if (options.below !== undefined) bounds.push(`${c} < ${literal(options.below)}`);
+  if (options.atMost !== undefined) bounds.push(`${c} <= ${literal(options.atMost)}`);
+  if (options.above !== undefined) bounds.push(`${c} > ${literal(options.above)}`);
+  if (options.atLeast !== undefined) bounds.push(`${c} >= ${literal(options.atLeast)}`);
   if (bounds.length === 0) bounds.push(`${c} < 50`);
   // NaN compares above every number in DuckDB, and pandas drops it too: say so explicitly for lower bounds.
   return { sql: `SELECT * FROM (${input.sql}) WHERE ${bounds.join(' AND ')} AND NOT isnan(${c}::DOUBLE)` };

@@ -14,6 +14,8 @@ export interface PluginRow {
 
 export default class Plugins extends PrdCommand {
   static override summary = 'List the installed plugins: kind, name, package, version, description.';
+  static override description =
+    'Plugins are code: an installed plugin package, and a recipe\'s own "plugins": ["./file.js"], run with your rights when prd imports them (prd validate and prd plan included). Treat a recipe with "plugins" like a script; check one you do not trust with prd validate --no-local-plugins. See the README\'s Security section.';
   static override examples = ['<%= config.bin %> plugins', '<%= config.bin %> plugins --kind evaluator', '<%= config.bin %> plugins --json'];
   static override flags = { kind: Flags.string({ description: 'Only plugins of this kind.', options: [...PLUGIN_KINDS] }) };
 

@@ -9,6 +9,11 @@ export interface DataEngineOptions {
   memoryLimit?: string;
   /** Worker threads DuckDB may use; defaults to `PRD_THREADS` from the environment, else the machine's cores. */
   threads?: number;
+  /**
+   * Ctrl-C: when it aborts, the statements running on this engine and its siblings are interrupted (DuckDB's
+   * interrupt, within milliseconds) and later statements are refused, instead of finishing minutes of work first.
+   */
+  signal?: AbortSignal;
 }
 
 /** Name and DuckDB type of one column of a relation. */
@@ -23,13 +28,24 @@ export interface Relation {
   sql: string;
 }
 
-/** Quote an identifier for DuckDB SQL. */
+/**
+ * Quote an identifier for DuckDB SQL. This and {@link literal} are the one quoting path: every name or value from
+ * a recipe, a file header or a path reaches SQL through them (sql-quoting.test.ts looks for other ways).
+ */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Quote a string literal for DuckDB SQL. */
-export function literal(value: string): string {
+/**
+ * Quote a value for DuckDB SQL: a string as a string literal; a number as a DOUBLE literal (non-finite numbers as
+ * DuckDB's 'inf', '-inf', 'nan', never the bare word `Infinity`, which SQL reads as a column name); a bigint as is.
+ */
+export function literal(value: string | number | bigint): string {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return String(value);
+    return `'${Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf'}'::DOUBLE`;
+  }
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -40,7 +56,22 @@ export class DataEngine {
     private readonly connection: DuckDBConnection,
     /** Whether closing this engine closes the DuckDB instance too (false for a {@link sibling}). */
     private readonly ownsInstance = true,
-  ) {}
+    /** The open connections of this instance (shared with siblings), interrupted together on abort. */
+    private readonly connections = new Set<DuckDBConnection>(),
+    private readonly signal?: AbortSignal,
+  ) {
+    connections.add(connection);
+  }
+
+  /** Interrupt every statement running on this engine's instance; each fails with DuckDB's "Interrupted". */
+  interrupt(): void {
+    for (const connection of this.connections) connection.interrupt();
+  }
+
+  /** Refuse new work once the run was stopped. */
+  private checkSignal(): void {
+    if (this.signal?.aborted) throw this.signal.reason instanceof Error ? this.signal.reason : new Error('stopped');
+  }
 
   /** Open an in-memory engine that spills to `tempDir` when it runs out of memory. */
   static async open(options: DataEngineOptions = {}): Promise<DataEngine> {
@@ -60,7 +91,9 @@ export class DataEngine {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
-    return new DataEngine(instance, connection);
+    const engine = new DataEngine(instance, connection, true, new Set(), options.signal);
+    options.signal?.addEventListener('abort', () => engine.interrupt(), { once: true });
+    return engine;
   }
 
   /**
@@ -68,7 +101,7 @@ export class DataEngine {
    * statement at a time). Both share the memory limit and worker threads; close the sibling when done.
    */
   async sibling(): Promise<DataEngine> {
-    return new DataEngine(this.instance, await this.instance.connect(), false);
+    return new DataEngine(this.instance, await this.instance.connect(), false, this.connections, this.signal);
   }
 
   /** Worker threads the engine may use. */
@@ -78,17 +111,20 @@ export class DataEngine {
 
   /** Run a statement for its effect. */
   async run(sql: string): Promise<void> {
+    this.checkSignal();
     await this.connection.run(sql);
   }
 
   /** Run a query and return its rows as plain JS objects (for small results). */
   async rows<T extends Record<string, unknown> = Record<string, unknown>>(sql: string): Promise<T[]> {
+    this.checkSignal();
     const reader = await this.connection.runAndReadAll(sql);
     return reader.getRowObjectsJS() as T[];
   }
 
   /** Run a query that returns one value. */
   async scalar<T = unknown>(sql: string): Promise<T> {
+    this.checkSignal();
     const rows = await this.connection.runAndReadAll(sql);
     const values = rows.getRowsJS();
     return (values[0]?.[0] ?? null) as T;
@@ -110,6 +146,7 @@ export class DataEngine {
 
   /** Stream a query chunk by chunk (about 2,048 rows each) without holding the result in memory. */
   async stream(sql: string, onChunk: (chunk: DuckDBDataChunk) => void | Promise<void>): Promise<number> {
+    this.checkSignal();
     const result = await this.connection.stream(sql);
     let rows = 0;
     for (;;) {
@@ -161,6 +198,7 @@ export class DataEngine {
 
   /** Release the engine. */
   close(): void {
+    this.connections.delete(this.connection);
     this.connection.closeSync();
     if (this.ownsInstance) this.instance.closeSync();
   }

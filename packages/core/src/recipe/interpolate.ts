@@ -1,6 +1,7 @@
 import type { Issue } from '../errors.js';
 import { escapePointer } from './json-source.js';
 import { originOf, type Provenance } from './provenance.js';
+import { urlSecrets } from './mask.js';
 import type { Secrets } from './secrets.js';
 
 const PLACEHOLDER = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
@@ -23,14 +24,8 @@ export function registerEnvSecret(name: string, value: string, secrets: Secrets)
     secrets.add(value);
     return;
   }
-  // http://user:password@host/ — the password is a secret even in an innocent-looking variable.
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]+)@/i.exec(value);
-  if (userinfo) {
-    const [, credentials] = userinfo;
-    secrets.add(credentials.includes(':') ? credentials.slice(credentials.indexOf(':') + 1) : credentials);
-  }
-  // Query-string signatures (SAS tokens and the like) in URLs.
-  for (const match of value.matchAll(/[?&](sig|token|access_token|key|code)=([^&\s]+)/gi)) secrets.add(match[2]);
+  // http://user:password@host/ and ?sig= / ?token= — credentials even in an innocent-looking variable.
+  for (const secret of urlSecrets(value)) secrets.add(secret);
 }
 
 /**

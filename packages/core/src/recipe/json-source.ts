@@ -1,5 +1,6 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { Issue } from '../errors.js';
+import { MAX_RECIPE_DEPTH, tooDeepAt } from './limits.js';
 
 /** A line and column, both 1-based. */
 export interface Position {
@@ -48,9 +49,15 @@ function positionOf(offset: number, starts: number[]): Position {
  * which is where an editor should jump for "unknown key" and "wrong type" alike.
  */
 export function parseJsonSource(text: string, file: string): JsonSource {
+  const starts = lineStarts(text);
+  const deep = tooDeepAt(text);
+  if (deep >= 0) {
+    const pos = positionOf(deep, starts);
+    const message = `the recipe is nested more than ${MAX_RECIPE_DEPTH} levels deep; flatten it`;
+    return { value: undefined, positions: new Map(), issues: [{ file, line: pos.line, column: pos.column, message }] };
+  }
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-  const starts = lineStarts(text);
   const issues: Issue[] = errors.map((e) => {
     const pos = positionOf(e.offset, starts);
     return { file, line: pos.line, column: pos.column, message: `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}` };
@@ -82,7 +89,8 @@ function nodeValue(node: Node): unknown {
       const out: Record<string, unknown> = {};
       for (const property of node.children ?? []) {
         const [key, value] = property.children ?? [];
-        if (key && value) out[String(key.value)] = nodeValue(value);
+        // defineProperty: a key "__proto__" stays an own property (reported by the loader), never the prototype.
+        if (key && value) Object.defineProperty(out, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

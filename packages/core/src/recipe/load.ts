@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { PrdError, type Issue } from '../errors.js';
 import { escapePointer, parseJsonSource } from './json-source.js';
 import { forgetBelow, pointersOf, type Provenance } from './provenance.js';
+import { forbiddenKeyIssues, MAX_EXTENDS_CHAIN } from './limits.js';
 import { applyOverride } from './overrides.js';
 
 /** A recipe as read from its file(s) and flags, before interpolation and validation. */
@@ -71,16 +72,38 @@ function readRecipeFile(path: string, issues: Issue[]): { value: Record<string, 
     issues.push({ file: path, line: 1, column: 1, message: 'a recipe must be a JSON object' });
     return undefined;
   }
+  const forbidden = forbiddenKeyIssues(parsed.value);
+  if (forbidden.length > 0) {
+    issues.push(...forbidden.map((i) => ({ ...i, file: path, line: parsed.positions.get(i.pointer ?? '')?.line, column: parsed.positions.get(i.pointer ?? '')?.column })));
+    return undefined;
+  }
   const provenance: Provenance = new Map();
   for (const [pointer, pos] of parsed.positions) provenance.set(pointer, { kind: 'file', file: path, line: pos.line, column: pos.column });
   return { value: parsed.value, provenance };
 }
 
-function loadWithParents(path: string, chain: string[], issues: Issue[], files: string[]): { value: Record<string, Json>; provenance: Provenance } | undefined {
+type Loaded = { value: Record<string, Json>; provenance: Provenance };
+
+/**
+ * Load a file and, first, the files it extends. Each file is read and merged once per load (`done`), so a diamond
+ * of parents costs one read per file rather than one per path to it.
+ */
+function loadWithParents(path: string, chain: string[], issues: Issue[], files: string[], done: Map<string, Loaded | undefined>): Loaded | undefined {
   if (chain.includes(path)) {
     issues.push({ file: chain[chain.length - 1], pointer: '/extends', message: `"extends" makes a cycle: ${[...chain, path].join(' -> ')}` });
     return undefined;
   }
+  if (chain.length >= MAX_EXTENDS_CHAIN) {
+    issues.push({ file: chain[chain.length - 1], pointer: '/extends', message: `the "extends" chain is longer than ${MAX_EXTENDS_CHAIN} files (${chain[0]} -> ... -> ${path}); merge some of them` });
+    return undefined;
+  }
+  if (done.has(path)) return done.get(path);
+  const loaded = loadOnce(path, chain, issues, files, done);
+  done.set(path, loaded);
+  return loaded;
+}
+
+function loadOnce(path: string, chain: string[], issues: Issue[], files: string[], done: Map<string, Loaded | undefined>): Loaded | undefined {
   const own = readRecipeFile(path, issues);
   if (!own) return undefined;
   const parents = own.value.extends === undefined ? [] : Array.isArray(own.value.extends) ? own.value.extends : [own.value.extends];
@@ -94,7 +117,7 @@ function loadWithParents(path: string, chain: string[], issues: Issue[], files: 
       return;
     }
     const parentPath = resolve(dirname(path), parent);
-    const loaded = loadWithParents(parentPath, [...chain, path], issues, files);
+    const loaded = loadWithParents(parentPath, [...chain, path], issues, files, done);
     if (loaded) mergeInto(value, loaded.value, '', provenance, loaded.provenance);
   });
   mergeInto(value, own.value, '', provenance, own.provenance);
@@ -114,7 +137,7 @@ export function loadRecipe(file: string, overrides: string[] = []): LoadedRecipe
   const path = resolve(file);
   const issues: Issue[] = [];
   const files: string[] = [];
-  const loaded = loadWithParents(path, [], issues, files);
+  const loaded = loadWithParents(path, [], issues, files, new Map());
   if (!loaded) throw new PrdError(`cannot load recipe ${file}`, issues);
   for (const override of overrides) {
     try {

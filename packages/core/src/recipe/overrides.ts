@@ -1,5 +1,6 @@
 import { PrdError } from '../errors.js';
 import { escapePointer } from './json-source.js';
+import { FORBIDDEN_KEYS } from './limits.js';
 import { forgetBelow, pointersOf, type Provenance } from './provenance.js';
 
 /** Split `train.optimizer.adam.learningRate` or `track[0].with.uri` into keys. */
@@ -25,13 +26,17 @@ export function applyOverride(recipe: Record<string, unknown>, provenance: Prove
   const eq = assignment.indexOf('=');
   if (eq <= 0) throw PrdError.of({ origin: flag, message: 'expected --set path=value, for example --set train.epochs=3' });
   const keys = overridePath(assignment.slice(0, eq).trim());
+  const forbidden = keys.find((k) => FORBIDDEN_KEYS.has(k));
+  if (forbidden) throw PrdError.of({ origin: flag, message: `"${forbidden}" cannot be part of a --set path (it would reach JavaScript's object prototype)` });
+  if (keys.length === 0) throw PrdError.of({ origin: flag, message: 'expected --set path=value, for example --set train.epochs=3' });
   const value = overrideValue(assignment.slice(eq + 1));
   let node: Record<string, unknown> | unknown[] = recipe;
   let pointer = '';
   for (let i = 0; i < keys.length - 1; i++) {
     const key = keys[i];
     pointer += `/${escapePointer(key)}`;
-    const next: unknown = (node as Record<string, unknown>)[key];
+    // Own properties only: an inherited one (a method of Object.prototype) is not part of the recipe.
+    const next: unknown = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
     if (next === undefined || next === null) {
       const created = /^\d+$/.test(keys[i + 1]) ? [] : {};
       (node as Record<string, unknown>)[key] = created;

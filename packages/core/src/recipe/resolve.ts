@@ -10,6 +10,8 @@ import type { Recipe } from './base-schema.js';
 import { composeRecipeSchema } from './compose.js';
 import { interpolateEnv } from './interpolate.js';
 import { pointerTokens } from './json-source.js';
+import { nonFiniteIssues } from './limits.js';
+import { maskRecipe } from './mask.js';
 import { loadRecipe, type LoadedRecipe } from './load.js';
 import { originOf, pointersOf, type Provenance } from './provenance.js';
 import { secrets as processSecrets, type Secrets } from './secrets.js';
@@ -24,6 +26,8 @@ export interface ResolvedRecipe {
   provenance: Provenance;
   loaded: LoadedRecipe;
   registry: PluginRegistry;
+  /** With `localPlugins: false`: the recipe's own plugin files, not imported, and the slots left unchecked for it. */
+  skipped?: { plugins: string[]; slots: string[] };
 }
 
 /** How to resolve a recipe. */
@@ -36,6 +40,11 @@ export interface ResolveOptions {
   /** A registry to use instead of discovery (tests). */
   registry?: PluginRegistry;
   secrets?: Secrets;
+  /**
+   * Import the recipe's own `"plugins": ["./file.js"]` (default true). They are code and run when imported; false
+   * checks the recipe without them, leaving the slots that name an unknown plugin unchecked (`skipped`).
+   */
+  localPlugins?: boolean;
 }
 
 function setAt(root: Record<string, unknown>, pointer: string, value: unknown): void {
@@ -86,14 +95,21 @@ async function bandSetIssues(recipe: Recipe, registry: PluginRegistry, baseDir: 
 export async function resolveRecipe(file: string, options: ResolveOptions = {}): Promise<ResolvedRecipe> {
   const loaded = loadRecipe(file, options.overrides ?? []);
   const extra = Array.isArray(loaded.value.plugins) ? (loaded.value.plugins as unknown[]).filter((p): p is string => typeof p === 'string') : [];
+  const importLocal = options.localPlugins ?? true;
   const registry =
     options.registry ??
-    (await discoverPlugins({ searchFrom: options.searchFrom ?? [process.cwd(), loaded.dir], extra, baseDir: loaded.dir }));
+    (await discoverPlugins({ searchFrom: options.searchFrom ?? [process.cwd(), loaded.dir], extra: importLocal ? extra : [], baseDir: loaded.dir }));
   const interpolated = interpolateEnv(loaded.value, loaded.provenance, options.env ?? process.env, options.secrets ?? processSecrets);
   const recipe = interpolated.value;
   const before = new Set(pointersOf(recipe));
   const validator = new RecipeValidator(composeRecipeSchema(registry));
-  const issues = [...interpolated.issues, ...validator.validate(recipe, loaded.provenance)];
+  // Non-finite numbers first: ajv's integer check accepts Infinity.
+  const nonFinite = nonFiniteIssues(recipe).map((i) => locate(i, loaded.provenance));
+  let validation = validator.validate(recipe, loaded.provenance).filter((i) => !nonFinite.some((n) => n.pointer === i.pointer));
+  // Without the recipe's own plugins, a slot naming one of them is unknown, not wrong: leave it unchecked.
+  const unchecked = !importLocal && extra.length > 0 ? validation.filter((i) => /\/use$/.test(i.pointer ?? '') && /^unknown \w+ plugin "/.test(i.message)) : [];
+  validation = validation.filter((i) => !unchecked.includes(i));
+  const issues = [...interpolated.issues, ...nonFinite, ...validation];
   issues.push(...semanticIssues(recipe as unknown as Recipe).map((i) => locate(i, loaded.provenance)));
   if (issues.length === 0) issues.push(...(await bandSetIssues(recipe as unknown as Recipe, registry, loaded.dir)).map((i) => locate(i, loaded.provenance)));
   if (issues.length > 0) {
@@ -101,12 +117,18 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   }
   const provenance: Provenance = new Map(loaded.provenance);
   for (const pointer of pointersOf(recipe)) if (!before.has(pointer)) provenance.set(pointer, { kind: 'default' });
-  const display = structuredClone(recipe);
-  for (const [pointer, text] of interpolated.placeholders) setAt(display, pointer, text);
-  return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry };
+  const shown = structuredClone(recipe);
+  for (const [pointer, text] of interpolated.placeholders) setAt(shown, pointer, text);
+  const secrets = options.secrets ?? processSecrets;
+  const display = maskRecipe(shown, recipe, validator.schema, secrets);
+  // A --set flag that wrote a credential is shown (plan, errors) with the credential masked.
+  for (const [pointer, origin] of provenance) if (origin.kind === 'flag') provenance.set(pointer, { ...origin, flag: secrets.redact(origin.flag) });
+  const skipped = !importLocal && extra.length > 0 ? { plugins: extra, slots: unchecked.map((i) => (i.pointer ?? '').replace(/\/use$/, '')) } : undefined;
+  return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry, ...(skipped ? { skipped } : {}) };
 }
 
 function locate(issue: Issue, provenance: Provenance): Issue {
   const origin = originOf(provenance, issue.pointer ?? '');
+  if (origin?.kind === 'flag') return { ...issue, origin: origin.flag };
   return origin?.kind === 'file' ? { ...issue, file: origin.file, line: origin.line, column: origin.column } : issue;
 }

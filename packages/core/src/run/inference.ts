@@ -145,7 +145,8 @@ export async function prepareInference(options: {
   const nwpColumns = hasNwp ? baseline.columns : [];
 
   mkdirSync(tempDir, { recursive: true });
-  const complete = inputs.map((c) => `${ident(c)} IS NOT NULL AND NOT isnan(${ident(c)}::DOUBLE)`).join(' AND ');
+  // isfinite is NULL for NULL and false for NaN and ±inf: a row with an infinite input is left out and counted, never scored.
+  const complete = inputs.map((c) => `isfinite(${ident(c)}::DOUBLE)`).join(' AND ');
   const keep = [...new Set([...features.metadata, ...inputs, ...(hasTruth ? truthColumns : []), ...nwpColumns])].map(ident);
   const rowsFile = join(tempDir, 'rows.parquet');
   const all = await engine.count(relation);
@@ -153,7 +154,7 @@ export async function prepareInference(options: {
   const rows: Relation = { sql: `SELECT *, file_row_number AS __row FROM read_parquet(${literal(rowsFile)}, file_row_number = true)` };
   const kept = await engine.count(rows);
   if (kept === 0) throw new PrdError(`none of the ${all} rows of ${data.description} has every input the model needs`);
-  if (kept < all) context.events.log(`${all - kept} of ${all} rows miss an input value and are left out`, 'warn');
+  if (kept < all) context.events.log(`${all - kept} of ${all} rows miss an input value (NULL, NaN or infinite) and are left out`, 'warn');
 
   const { mean, std } = preprocessing.scaler;
   const truthExprs = features.targetSources.map((sources) => sources.map(ident).join(' + '));

@@ -86,7 +86,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
   };
   run.writeJson('recipe.resolved.json', display);
   run.writeJson('manifest.json', manifest);
-  const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? process.env.PRD_MEMORY_LIMIT ?? '1GB' });
+  const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? process.env.PRD_MEMORY_LIMIT ?? '1GB', signal });
   const timeline = new StepTimeline(new StepCache(cacheRoot, !options.noCache, { events, tempDir }), events, signal);
   let trackers: TrackerFanout | undefined;
   let status: RunStatus = 'FAILED';

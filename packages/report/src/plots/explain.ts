@@ -93,7 +93,7 @@ export function saliencyPlots(result: SaliencyResult): Plot[] {
       },
     };
     const spec = {
-      title: { text: `Grad-CAM saliency, row ${sample.row}`, subtitle: `${sample.reason}; layer ${result.layer}; predicted fractions ${sample.prediction.map((p) => p.toFixed(2)).join(', ')}` },
+      title: { text: `Grad-CAM saliency, row ${sample.row}`, subtitle: `${sample.reason}; layer ${result.layer}; predicted fractions ${sample.prediction.map((p) => (typeof p === 'number' && Number.isFinite(p) ? p.toFixed(2) : '–')).join(', ')}` },
       hconcat: inputs.length ? [saliencyPanel, inputPanel] : [saliencyPanel],
       resolve: { scale: { color: 'independent' } },
     } as unknown as TopLevelSpec;

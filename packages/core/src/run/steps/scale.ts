@@ -33,10 +33,12 @@ export async function fitStandardScaler(engine: DataEngine, train: Relation, col
   // NaN would make var_pop fail, so it is turned into NULL and counted with the NULLs. (Aggregates with FILTER
   // clauses were 40x slower here and held a gigabyte for 165 columns.)
   const select = columns.flatMap((c, i) => {
-    const value = `CASE WHEN isnan(${ident(c)}::DOUBLE) THEN NULL ELSE ${ident(c)} END`;
+    const value = `CASE WHEN isfinite(${ident(c)}::DOUBLE) THEN ${ident(c)} END`;
     return [`avg(${value})::DOUBLE AS m${i}`, `var_pop(${value})::DOUBLE AS v${i}`, `count(${value}) AS n${i}`];
   });
-  const [row] = await engine.rows(`SELECT count(*) AS rows, ${select.join(', ')} FROM (${train.sql})`);
+  const [row] = await engine.rows(`SELECT count(*) AS rows, ${select.join(', ')} FROM (${train.sql})`).catch(async (error: unknown) => {
+    throw (await tooLarge(engine, train, columns, error)) ?? error;
+  });
   const n = Number(row.rows);
   const issues: Issue[] = [];
   const mean: number[] = [];
@@ -44,7 +46,7 @@ export async function fitStandardScaler(engine: DataEngine, train: Relation, col
   const eps = Number.EPSILON;
   columns.forEach((c, i) => {
     const missing = n - Number(row[`n${i}`]);
-    if (missing > 0) issues.push({ dataColumn: c, message: `${missing} training rows have no value (NULL or NaN) in column "${c}"; add { "use": "drop-missing" } to data.transforms` });
+    if (missing > 0) issues.push({ dataColumn: c, message: `${missing} training rows have no value (NULL, NaN or infinite) in column "${c}"; add { "use": "drop-missing" } to data.transforms (with { "infinite": true } to drop infinite values too)` });
     const m = Number(row[`m${i}`]);
     const v = Number(row[`v${i}`]);
     mean.push(m);
@@ -102,4 +104,19 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
     rows[split] = header.rows;
   }
   return { summary: { rows, layout }, preprocessing };
+}
+
+/** Values this large overflow a variance (their squares exceed the largest double). */
+const HUGE = 1e150;
+
+/** The PrdError for an aggregate that overflowed (DuckDB: "out of range"), naming the columns with huge values. */
+async function tooLarge(engine: DataEngine, train: Relation, columns: string[], error: unknown): Promise<PrdError | undefined> {
+  if (!/out of range/i.test(error instanceof Error ? error.message : '')) return undefined;
+  const counts = columns.map((c, i) => `count(*) FILTER (WHERE abs(${ident(c)}::DOUBLE) > ${HUGE} AND isfinite(${ident(c)}::DOUBLE)) AS h${i}`);
+  const [row] = await engine.rows(`SELECT ${counts.join(', ')} FROM (${train.sql})`);
+  const issues = columns.flatMap((c, i) => {
+    const n = Number(row[`h${i}`]);
+    return n > 0 ? [{ dataColumn: c, message: `${n} training rows hold a value beyond ±${HUGE} in column "${c}", too large to standardise; remove them, for example with { "use": "range", "with": { "column": "${c}", "atMost": 1e30, "atLeast": -1e30 } }` }] : [];
+  });
+  return issues.length > 0 ? new PrdError('the training data has values too large to standardise', issues) : undefined;
 }
