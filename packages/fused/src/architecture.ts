@@ -33,8 +33,8 @@ export interface FusedArchitecture {
 
 /** A model builder that can describe what it builds for the fused runtime (see @prd/model-conv1d). */
 export interface DescribesArchitecture {
-  /** The architecture of the model `build(shape)` returns, or a reason why the fused runtime cannot train it. */
-  fusedArchitecture(shape: { heights: number; profileFeatures: number; singleLevel: number; outputs: number; task: string }): FusedArchitecture | { unsupported: string };
+  /** The architecture of the model `build(shape)` returns. */
+  fusedArchitecture(shape: { heights: number; profileFeatures: number; singleLevel: number; outputs: number; task: 'bands' | 'regression' }): FusedArchitecture;
 }
 
 /** Whether a model builder offers a fused description. */
