@@ -208,27 +208,32 @@ export function im2col(x: usize, B: i32, H: i32, F: i32, K: i32, pad: i32, out: 
   for (let b = 0; b < B; b++) {
     const xb = x + <usize>(b * H) * rowBytes;
     for (let h = 0; h < H; h++) {
-      for (let k = 0; k < K; k++) {
-        const src = h + k - pad;
-        if (src >= 0 && src < H) memory.copy(dst, xb + <usize>src * rowBytes, rowBytes);
-        else memory.fill(dst, 0, rowBytes);
-        dst += rowBytes;
-      }
+      // The K input rows of one output row are adjacent in memory: one copy, zeros where they leave the profile.
+      const first = h - pad;
+      const lo = max(first, 0);
+      const hi = min(first + K, H);
+      const before = lo - first;
+      if (before > 0) memory.fill(dst, 0, <usize>before * rowBytes);
+      if (hi > lo) memory.copy(dst + <usize>before * rowBytes, xb + <usize>lo * rowBytes, <usize>(hi - lo) * rowBytes);
+      const after = first + K - max(hi, lo);
+      if (after > 0) memory.fill(dst + <usize>(K - after) * rowBytes, 0, <usize>after * rowBytes);
+      dst += <usize>K * rowBytes;
     }
   }
 }
 
 /** The adjoint of im2col: dx[b, h + k - pad, f] += dcol[(b*H + h), k*F + f]. */
 export function col2imAdd(dcol: usize, B: i32, H: i32, F: i32, K: i32, pad: i32, dx: usize): void {
+  const rowBytes = <usize>F << 2;
   let src = dcol;
   for (let b = 0; b < B; b++) {
-    const xb = dx + (<usize>(b * H * F) << 2);
+    const xb = dx + <usize>(b * H) * rowBytes;
     for (let h = 0; h < H; h++) {
-      for (let k = 0; k < K; k++) {
-        const t = h + k - pad;
-        if (t >= 0 && t < H) addInto(xb + (<usize>(t * F) << 2), src, F);
-        src += <usize>F << 2;
-      }
+      const first = h - pad;
+      const lo = max(first, 0);
+      const hi = min(first + K, H);
+      if (hi > lo) addInto(xb + <usize>lo * rowBytes, src + <usize>(lo - first) * rowBytes, (hi - lo) * F);
+      src += <usize>K * rowBytes;
     }
   }
 }
