@@ -24,6 +24,8 @@ interface SideResult {
   mode: string;
   runtime: string;
   samplesPerSecond: number[];
+  /** Samples per CPU-second of the whole trainLocal call (model build, epoch, checkpoint), all threads. */
+  cpuSamplesPerSecond?: number[];
   peakRssMiB: number;
 }
 
@@ -83,13 +85,15 @@ async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetiti
  * prd's local backend: the product's training loop on `device` (the tfjs step) or with the fused step
  * (`runtime: fused`, @prd/fused), one epoch per repetition.
  */
-async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs' | 'fused', file: TensorFile, workDir: string, repetitions: number): Promise<{ runtime: string; rates: number[] }> {
+async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs' | 'fused', file: TensorFile, workDir: string, repetitions: number): Promise<{ runtime: string; rates: number[]; cpuRates: number[] }> {
   const rates: number[] = [];
+  const cpuRates: number[] = [];
   let label = '';
   // A pure-JS epoch takes minutes and has nothing to warm up that matters at that pace.
   const warmUp = device === 'cpu' ? 0 : 1;
   for (let i = 0; i < repetitions + warmUp; i++) {
     const dir = mkdtempSync(join(workDir, `prd-${device}-`));
+    const cpuStart = process.cpuUsage();
     try {
       const outcome = await trainLocal(
         {
@@ -111,11 +115,13 @@ async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs'
       label = outcome.runtime;
       // The first epoch includes JIT warm-up and kernel setup; Keras' side also warms up before timing.
       if (i >= warmUp) rates.push(outcome.samplesPerSecond);
+      const cpu = process.cpuUsage(cpuStart);
+      if (i >= warmUp) cpuRates.push(file.rows / ((cpu.user + cpu.system) / 1e6));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { runtime: label, rates };
+  return { runtime: label, rates, cpuRates };
 }
 
 /** Child process entry: one side per process, so backends, kernel patches and peak memory never mix. */
@@ -129,15 +135,15 @@ async function child(args: string[]): Promise<void> {
   } else if (mode === 'prd-fused') {
     // The fused step; tfjs-wasm is loaded for validation and saving only.
     await selectBackend('wasm');
-    const { runtime, rates } = await prdSide('wasm', 0, 'fused', TensorFile.open(path), workDir, reps);
-    result = { mode, runtime, samplesPerSecond: rates, peakRssMiB: 0 };
+    const { runtime, rates, cpuRates } = await prdSide('wasm', 0, 'fused', TensorFile.open(path), workDir, reps);
+    result = { mode, runtime, samplesPerSecond: rates, cpuSamplesPerSecond: cpuRates, peakRssMiB: 0 };
   } else {
     // prd-<device> is single-threaded; prd-<device>-threads splits batches across the cores (workers: auto).
     const [, device, threads] = /^prd-(\w+?)(-threads)?$/.exec(mode)!;
     await selectBackend(device as Device);
     const file = TensorFile.open(device === 'cpu' ? `${path}.small` : path);
-    const { runtime, rates } = await prdSide(device as Device, threads ? Math.max(1, availableParallelism() - 1) : 0, 'tfjs', file, workDir, reps);
-    result = { mode, runtime, samplesPerSecond: rates, peakRssMiB: 0 };
+    const { runtime, rates, cpuRates } = await prdSide(device as Device, threads ? Math.max(1, availableParallelism() - 1) : 0, 'tfjs', file, workDir, reps);
+    result = { mode, runtime, samplesPerSecond: rates, cpuSamplesPerSecond: cpuRates, peakRssMiB: 0 };
   }
   result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -148,22 +154,26 @@ const options = { maxBuffer: 16 * 1024 * 1024 };
 async function side(ctx: BenchContext, mode: string, path: string, repetitions: number): Promise<SideResult> {
   const { stdout } = await run(process.execPath, [THIS_FILE, '--child', mode, path, ctx.workDir, String(repetitions)], options);
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as SideResult;
-  ctx.log(`training: ${mode} (${result.runtime}): ${result.samplesPerSecond.map((s) => s.toFixed(0)).join(', ')} samples/s`);
+  const cpu = result.cpuSamplesPerSecond?.length ? `; ${result.cpuSamplesPerSecond.map((s) => s.toFixed(0)).join(', ')} per CPU-second` : '';
+  ctx.log(`training: ${mode} (${result.runtime}): ${result.samplesPerSecond.map((s) => s.toFixed(0)).join(', ')} samples/s${cpu}`);
   return result;
 }
 
 interface KerasResult {
   samples_per_second: number[];
+  cpu_samples_per_second: number[];
   parameters: number;
   tensorflow: string;
   intra_op_threads: number;
 }
 
-async function keras(ctx: BenchContext, path: string, rows: number, repetitions: number): Promise<KerasResult> {
+/** Keras on all threads, or on `threads` (KERAS_THREADS): prd's step runs on one. */
+async function keras(ctx: BenchContext, path: string, rows: number, repetitions: number, threads = 0): Promise<KerasResult> {
   const script = fileURLToPath(new URL('../../python/keras_reference.py', import.meta.url));
-  const { stdout } = await run(ctx.python, [script, path, String(rows), String(repetitions), String(BATCH)], options);
+  const env = threads ? { ...process.env, KERAS_THREADS: String(threads) } : process.env;
+  const { stdout } = await run(ctx.python, [script, path, String(rows), String(repetitions), String(BATCH)], { ...options, env });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as KerasResult;
-  ctx.log(`training: keras ${result.tensorflow}: ${result.samples_per_second.map((s) => s.toFixed(0)).join(', ')} samples/s`);
+  ctx.log(`training: keras ${result.tensorflow}${threads ? ` (${threads} thread)` : ''}: ${result.samples_per_second.map((s) => s.toFixed(0)).join(', ')} samples/s; ${result.cpu_samples_per_second.map((s) => s.toFixed(0)).join(', ')} per CPU-second`);
   return result;
 }
 
@@ -200,16 +210,22 @@ export const trainingSuite: BenchSuite = {
     // changes by the minute, falls on every side alike.
     const results = new Map<string, SideResult>();
     let kerasResult: KerasResult | undefined;
+    let keras1: KerasResult | undefined;
     const merge = (r: SideResult) => {
       const seen = results.get(r.mode);
-      results.set(r.mode, seen ? { ...seen, samplesPerSecond: [...seen.samplesPerSecond, ...r.samplesPerSecond], peakRssMiB: Math.max(seen.peakRssMiB, r.peakRssMiB) } : r);
+      results.set(r.mode, seen ? { ...seen, samplesPerSecond: [...seen.samplesPerSecond, ...r.samplesPerSecond], cpuSamplesPerSecond: [...(seen.cpuSamplesPerSecond ?? []), ...(r.cpuSamplesPerSecond ?? [])], peakRssMiB: Math.max(seen.peakRssMiB, r.peakRssMiB) } : r);
     };
     for (let rep = 0; rep < ctx.repetitions; rep++) {
       ctx.log(`training: repetition ${rep + 1} of ${ctx.repetitions}`);
       if (wanted('stock-cpu')) merge(await side(ctx, 'stock-cpu', path, 1));
       if (wanted('keras')) {
         const k = await keras(ctx, path, ROWS.fast, 1);
-        kerasResult = kerasResult ? { ...kerasResult, samples_per_second: [...kerasResult.samples_per_second, ...k.samples_per_second] } : k;
+        kerasResult = kerasResult ? { ...kerasResult, samples_per_second: [...kerasResult.samples_per_second, ...k.samples_per_second], cpu_samples_per_second: [...kerasResult.cpu_samples_per_second, ...k.cpu_samples_per_second] } : k;
+      }
+      // One thread each: on a machine shared with other jobs, the scheduler gives a 2-thread process two shares.
+      if (wanted('keras-1-thread')) {
+        const k = await keras(ctx, path, ROWS.fast, 1, 1);
+        keras1 = keras1 ? { ...keras1, samples_per_second: [...keras1.samples_per_second, ...k.samples_per_second], cpu_samples_per_second: [...keras1.cpu_samples_per_second, ...k.cpu_samples_per_second] } : k;
       }
       for (const mode of modes) merge(await side(ctx, mode, path, 1));
     }
@@ -235,6 +251,27 @@ export const trainingSuite: BenchSuite = {
         note: `ratio per repetition: ${perRep.map((r) => r.toFixed(2)).join(', ')}`,
       });
     }
+    // Per CPU-second: on a machine shared with other jobs, wall-clock rates measure the scheduler as much as the code.
+    const cpuRow = (s: SideResult, refName: string, ref: number[]) => {
+      const mine = s.cpuSamplesPerSecond ?? [];
+      if (!mine.length || !ref.length) return;
+      rows.push({
+        suite: 'training',
+        name: `seed model training, ${s.runtime} vs ${refName} (samples per CPU-second)`,
+        unit: 'samples/CPU-s',
+        better: 'higher',
+        value: median(mine),
+        samples: mine,
+        reference: { name: refName, value: median(ref), samples: ref },
+        ratio: median(mine) / median(ref),
+        note: `prd: CPU time of the whole trainLocal call (build, epoch, checkpoint); Keras: of model.fit; ratio per repetition: ${mine.map((v, i) => (v / ref[i]).toFixed(2)).join(', ')}`,
+      });
+    };
+    for (const s of sides) {
+      if (keras1) cpuRow(s, 'Keras on 1 thread', keras1.cpu_samples_per_second);
+      if (kerasResult) cpuRow(s, 'Keras on all threads', kerasResult.cpu_samples_per_second);
+    }
+    if (fused && wasm) cpuRow(fused, `prd ${wasm.runtime} (tfjs step)`, wasm.cpuSamplesPerSecond ?? []);
     for (const s of sides) {
       const value = median(s.samplesPerSecond);
       const base = { suite: 'training', unit: 'samples/s', better: 'higher' as const, value, samples: s.samplesPerSecond, peakMemoryMiB: s.peakRssMiB };
@@ -246,6 +283,16 @@ export const trainingSuite: BenchSuite = {
           reference: { name: `Keras, TensorFlow ${kerasResult.tensorflow} (${kerasResult.intra_op_threads || 'all'} threads)`, value: kerasRate, samples: kerasResult.samples_per_second },
           ratio: value / kerasRate,
           note: `same tensor file; Keras times model.fit over the same rows after a warm-up; ratio per repetition: ${perRep.map((r) => r.toFixed(2)).join(', ')}`,
+        });
+      }
+      if (keras1) {
+        const perRep = s.samplesPerSecond.map((v, i) => v / keras1!.samples_per_second[i]);
+        rows.push({
+          ...base,
+          name: `seed model training, ${s.runtime}${s.mode.endsWith('-threads') ? ' (data-parallel)' : ''} vs Keras on 1 thread (samples/s)`,
+          reference: { name: `Keras, TensorFlow ${keras1.tensorflow} (KERAS_THREADS=1)`, value: median(keras1.samples_per_second), samples: keras1.samples_per_second },
+          ratio: value / median(keras1.samples_per_second),
+          note: `ratio per repetition: ${perRep.map((r) => r.toFixed(2)).join(', ')}`,
         });
       }
       if (!stock) continue;
