@@ -9,6 +9,8 @@ export interface Stepper {
   takeTotals(): { loss: number; accuracy: number };
   /** The loss summed so far this epoch (for progress), without resetting. */
   runningLoss(): number;
+  /** Bring the tfjs model and optimizer up to date (a stepper that trains outside tfjs); called after `takeTotals`. */
+  sync?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setD
 import { bestDir, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
 import { checkDivergence } from './divergence.js';
 import { evaluateFile } from './evaluate.js';
+import { FUSED_RUNTIME, fusedStepperFor } from './fused-stepper.js';
 import type { LocalConfig } from './options.js';
 import { makeOptimizer, setLearningRate } from './optimizer.js';
 import { ParallelTrainer } from './parallel/coordinator.js';
@@ -86,14 +87,17 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
   const dropoutDraws = state.epoch * batchesPerEpoch;
   setDropoutDraws(model, dropoutDraws);
   const workers = resolveWorkers(config.workers, backend.device, batchesPerEpoch, batchSize);
+  const fused = await fusedStepperFor(config.runtime ?? 'auto', job, model, optimizer, workers, events);
+  const runtime = fused ? `${FUSED_RUNTIME} (validation on ${backend.runtime})` : workers > 0 ? `${backend.runtime} x${workers + 1}` : backend.runtime;
   const threads = workers > 0 ? `, ${workers + 1} threads` : '';
-  events.log(`training ${job.modelRef.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${backend.runtime}${threads}, ${job.train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);
+  events.log(`training ${job.modelRef.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${fused ? runtime : backend.runtime + threads}, ${job.train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);
   const stepper: Stepper =
-    workers > 0
+    fused ??
+    (workers > 0
       ? new ParallelStepper(
           await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn, bands, shape: job.train.header, batchSize, optimizerDir: resumedFrom, dropoutDraws }),
         )
-      : new LocalStepper(model, variables, optimizer, lossFn, bands, job.train.header);
+      : new LocalStepper(model, variables, optimizer, lossFn, bands, job.train.header));
 
   try {
     for (let epoch = state.epoch + 1; epoch <= epochs && !state.stoppedEarly; epoch++) {
@@ -121,6 +125,7 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
       }
       const trainMs = performance.now() - started;
       const totals = stepper.takeTotals();
+      await stepper.sync?.();
       const metrics: Record<string, number> = { loss: totals.loss / seen };
       if (bands) metrics.accuracy = totals.accuracy / seen;
       if (hasValidation) {
@@ -169,5 +174,5 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
   model.dispose();
   optimizer.dispose();
   const throughput = state.throughput.length ? state.throughput.reduce((a, b) => a + b, 0) / state.throughput.length : 0;
-  return { history: state.history, bestEpoch, stoppedEarly: state.stoppedEarly, runtime: workers > 0 ? `${backend.runtime} x${workers + 1}` : backend.runtime, samplesPerSecond: throughput, parameters };
+  return { history: state.history, bestEpoch, stoppedEarly: state.stoppedEarly, runtime, samplesPerSecond: throughput, parameters };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunEvents, type ModelBuilder } from '@prd/core';
-import { selectBackend, tf } from '@prd/tensor';
+import { FusedTrainer, readModelWeights, type DescribesArchitecture, type FusedArchitecture } from '@prd/fused';
+import { selectBackend, tf, type LayersModel } from '@prd/tensor';
 import plugins, { buildConv1dResidual, buildMlp } from './index.js';
 import type { Conv1dResidualConfig } from './options.js';
 
@@ -74,4 +75,38 @@ describe('plugins', () => {
     expect(model.countParams()).toBe(181_694);
     model.dispose();
   });
+});
+
+describe('fused architecture descriptions', () => {
+  const shapes = [
+    ['the seed model', PROFILE_ONLY],
+    ['single-level inputs', { heights: 8, profileFeatures: 3, singleLevel: 2, outputs: 4, task: 'bands' as const }],
+    ['regression', { heights: 8, profileFeatures: 3, singleLevel: 0, outputs: 1, task: 'regression' as const }],
+  ] as const;
+  const builders = [
+    ['conv1d-residual', plugins[0], { ...SEED_OPTIONS, headUnits: [16, 8], dropout: 0.2 }],
+    ['mlp', plugins[1], { hiddenUnits: [12, 6], activation: 'elu', dropout: 0.1 }],
+  ] as const;
+  for (const [modelName, plugin, options] of builders) {
+    for (const [label, shape] of shapes) {
+      it(`describe what ${modelName} builds (${label}): the same weights, and the same outputs`, async () => {
+        await selectBackend('cpu');
+        const builder = (await plugin.create(options as never, { seed: 5, baseDir: '.', pointer: '/model', events: new RunEvents(), tempDir: '.' })) as ModelBuilder & DescribesArchitecture;
+        const model = (await builder.build(shape)) as LayersModel;
+        const arch = builder.fusedArchitecture(shape) as FusedArchitecture;
+        const trainer = new FusedTrainer(arch, 3, 'mse', { type: 'adam' });
+        readModelWeights(trainer.network, model);
+        expect(trainer.network.parameterCount).toBe(model.countParams());
+        const rows = 3;
+        const profile = Float32Array.from({ length: rows * shape.heights * shape.profileFeatures }, (_, i) => Math.sin(i));
+        const singleLevel = Float32Array.from({ length: rows * shape.singleLevel }, (_, i) => Math.cos(i));
+        const inputs = [tf.tensor3d(profile, [rows, shape.heights, shape.profileFeatures])];
+        if (shape.singleLevel > 0) inputs.push(tf.tensor2d(singleLevel, [rows, shape.singleLevel]) as never);
+        const expected = (model.predict(inputs.length === 1 ? inputs[0] : inputs) as tf.Tensor).dataSync();
+        const actual = trainer.predict({ size: rows, profile, singleLevel });
+        actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+        model.dispose();
+      });
+    }
+  }
 });

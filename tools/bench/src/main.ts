@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     if (!suite) throw new Error(`no benchmark suite "${name}" (have: ${all.map((s) => s.name).join(', ')})`);
     return suite;
   });
-  const dataDir = await dataset(options);
+  // The training suite writes its own tensor file: a training-only run does not need the CSV dataset.
+  const dataDir = suites.some((s) => s.name !== 'training') ? await dataset(options) : '';
   const python = ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log);
   const rows: BenchRow[] = [];
   const failed: string[] = [];

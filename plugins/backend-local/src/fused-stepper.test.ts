@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PrdError, RunEvents, type ModelShape, type Preprocessing, type TrainJob, type TrainOutcome } from '@prd/core';
+import type { FusedArchitecture } from '@prd/fused';
+import { loadModel, predictTensorFile, tfl, type LayersModel } from '@prd/tensor';
+import type { LocalConfig } from './options.js';
+import { tinyModel, tinyTensorFile, TINY_LAYOUT } from './tiny.fixture.js';
+import { trainLocal } from './trainer.js';
+
+const SHAPE: ModelShape = { ...TINY_LAYOUT, task: 'bands' };
+const dir = mkdtempSync(join(tmpdir(), 'prd-fused-stepper-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const train = tinyTensorFile(dir, 'train.f32', 300, 1);
+const validation = tinyTensorFile(dir, 'validation.f32', 100, 2);
+
+/** Conv1D(4, relu) -> Flatten -> Dropout(0.2) -> Dense(3, softmax), named layers, and its fused description. */
+function describedModel(): LayersModel {
+  const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
+  const conv = tfl.layers.conv1d({ name: 'conv', filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
+  const flat = tfl.layers.flatten({ name: 'flat' }).apply(conv);
+  const drop = tfl.layers.dropout({ name: 'drop', rate: 0.2, seed: 3 }).apply(flat);
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(drop);
+  return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
+}
+const ARCHITECTURE: FusedArchitecture = {
+  ...TINY_LAYOUT,
+  layers: [
+    { type: 'conv1d', name: 'conv', filters: 4, kernelSize: 3, useBias: false, activation: 'relu' },
+    { type: 'flatten', name: 'flat' },
+    { type: 'dropout', name: 'drop', rate: 0.2 },
+    { type: 'dense', name: 'main_output', units: 3, useBias: true, activation: 'softmax' },
+  ],
+};
+
+function job(name: string, overrides: Partial<TrainJob> = {}): TrainJob {
+  return {
+    model: { build: () => describedModel(), fusedArchitecture: () => ARCHITECTURE } as TrainJob['model'],
+    modelRef: { use: 'described', with: {} },
+    shape: SHAPE,
+    train,
+    validation,
+    config: { epochs: 3, batchSize: 32, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.01 } } },
+    seed: 5,
+    modelDir: join(dir, name, 'model'),
+    checkpointDir: join(dir, name, 'checkpoints'),
+    resume: false,
+    preprocessing: { format: 'prd-preprocessing', version: 1, task: 'bands' } as unknown as Preprocessing,
+    events: new RunEvents(),
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+const options = (runtime: LocalConfig['runtime']): LocalConfig => ({ device: 'cpu', workers: 0, runtime, keepCheckpoints: 3, validationBatchSize: 100 });
+const losses = (o: TrainOutcome) => o.history.flatMap((r) => [r.metrics.loss, r.metrics.val_loss, r.metrics.accuracy]);
+
+describe('compute.with.runtime', () => {
+  it('fused trains a described model as tfjs does (losses, validation, accuracy per epoch), and saves a tfjs model', async () => {
+    const tfjs = await trainLocal(job('tfjs'), options('tfjs'));
+    const fused = await trainLocal(job('fused'), options('fused'));
+    expect(tfjs.runtime).toBe('tfjs-cpu');
+    expect(fused.runtime).toMatch(/^fused wasm-simd/);
+    losses(fused).forEach((v, i) => expect(Math.abs(v - losses(tfjs)[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(losses(tfjs)[i]))));
+    // The saved model is a tfjs layers model that predicts what the tfjs-trained one predicts.
+    const a = predictTensorFile(await loadModel(join(dir, 'fused', 'model')), validation);
+    const b = predictTensorFile(await loadModel(join(dir, 'tfjs', 'model')), validation);
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 3));
+  });
+
+  it('fused resumes from a checkpoint exactly (weights, Adam moments and dropout draws restored)', async () => {
+    const whole = await trainLocal(job('whole'), options('fused'));
+    await trainLocal(job('part', { config: { ...job('part').config, epochs: 2 } }), options('fused'));
+    const resumed = await trainLocal(job('part', { resume: true }), options('fused'));
+    expect(losses(resumed)).toEqual(losses(whole));
+  });
+
+  it('auto uses fused for a described model and tfjs for any other; fused insists with a PrdError', async () => {
+    const auto = await trainLocal(job('auto', { config: { ...job('auto').config, epochs: 1 } }), options('auto'));
+    expect(auto.runtime).toMatch(/^fused/);
+    const other = job('other', { model: { build: () => tinyModel() }, config: { ...job('other').config, epochs: 1 } });
+    expect((await trainLocal(other, options('auto'))).runtime).toBe('tfjs-cpu');
+    const error = await trainLocal(job('other2', { model: { build: () => tinyModel() } }), options('fused')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrdError);
+    expect((error as Error).message).toMatch(/does not describe its architecture.*runtime/);
+  });
+});

@@ -1,0 +1,96 @@
+import { PrdError, type Batch, type RunEvents, type TrainJob } from '@prd/core';
+import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedOptimizerConfig } from '@prd/fused';
+import type { LayersModel, Optimizer } from '@prd/tensor';
+import type { LocalConfig } from './options.js';
+import type { Stepper } from './stepper.js';
+
+/** The label the run reports for fused training. */
+export const FUSED_RUNTIME = 'fused wasm-simd';
+
+/**
+ * Training steps on @prd/fused's kernels: forward, backward and the optimizer update of a batch in WebAssembly
+ * SIMD over one parameter buffer, with no tfjs op in the step. The tfjs model and optimizer stay the source of
+ * truth between epochs: `sync` writes the weights and the optimizer state (FlatAdam's or tfjs momentum's format)
+ * back, so validation, checkpoints, `--resume` and the saved model are those of the tfjs path.
+ */
+export class FusedStepper implements Stepper {
+  private loss = 0;
+  private correct = 0;
+  private readonly masks: DropoutMasks;
+
+  private constructor(
+    private readonly trainer: FusedTrainer,
+    private readonly model: LayersModel,
+    private readonly optimizer: Optimizer,
+  ) {
+    this.masks = seededDropoutMasks(model);
+  }
+
+  /** A stepper starting from the model's weights and the optimizer's state (restored from a checkpoint or new). */
+  static async create(architecture: FusedArchitecture, model: LayersModel, optimizer: Optimizer, job: TrainJob): Promise<FusedStepper> {
+    const trainer = new FusedTrainer(architecture, job.config.batchSize, job.config.loss, fusedOptimizer(job));
+    readModelWeights(trainer.network, model);
+    await readOptimizerState(trainer, optimizer);
+    return new FusedStepper(trainer, model, optimizer);
+  }
+
+  trainBatch(batch: Batch, learningRate: number): void {
+    const r = this.trainer.step(batch, learningRate, this.masks);
+    this.loss += r.loss * batch.size;
+    this.correct += r.correct;
+  }
+
+  runningLoss(): number {
+    return this.loss;
+  }
+
+  takeTotals(): { loss: number; accuracy: number } {
+    const totals = { loss: this.loss, accuracy: this.correct };
+    this.loss = 0;
+    this.correct = 0;
+    return totals;
+  }
+
+  async sync(): Promise<void> {
+    writeModelWeights(this.trainer.network, this.model);
+    await writeOptimizerState(this.trainer, this.optimizer, this.model);
+  }
+
+  async close(): Promise<void> {
+    // Nothing to free: the kernels' memory goes with the trainer; `sync` ran at the end of every epoch.
+  }
+}
+
+function fusedOptimizer(job: TrainJob): FusedOptimizerConfig {
+  const spec = job.config.optimizer;
+  if (spec?.sgd) return { type: 'sgd', momentum: spec.sgd.momentum ?? 0 };
+  const adam = spec?.adam;
+  return { type: 'adam', beta1: adam?.beta1, beta2: adam?.beta2, epsilon: adam?.epsilon };
+}
+
+function fusedArchitectureOf(job: TrainJob): FusedArchitecture | undefined {
+  return describesArchitecture(job.model) ? job.model.fusedArchitecture(job.shape) : undefined;
+}
+
+/**
+ * The fused stepper when `runtime` asks for it and the job allows it, else undefined (tfjs trains). `auto` uses
+ * fused whenever the model plugin describes its architecture and training is single-threaded; `fused` insists
+ * (a PrdError says why it cannot).
+ */
+export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: TrainJob, model: LayersModel, optimizer: Optimizer, workers: number, events: RunEvents): Promise<FusedStepper | undefined> {
+  if (runtime === 'tfjs') return undefined;
+  const architecture = fusedArchitectureOf(job);
+  const why = !architecture ? `model "${job.modelRef.use}" does not describe its architecture for the fused runtime` : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
+  if (why || !architecture) {
+    if (runtime === 'fused') throw new PrdError(`compute.with.runtime is "fused", but ${why}; set /compute/with/runtime to "auto" or "tfjs"${workers > 0 ? ', or /compute/with/workers to 0' : ''}`);
+    return undefined;
+  }
+  try {
+    return await FusedStepper.create(architecture, model, optimizer, job);
+  } catch (error) {
+    // A model that does not match its description (a plugin bug) trains on tfjs under `auto`.
+    if (runtime === 'fused') throw new PrdError(`the fused runtime cannot train this model: ${(error as Error).message}; set /compute/with/runtime to "tfjs"`);
+    events.log(`training on tfjs: ${(error as Error).message}`, 'warn');
+    return undefined;
+  }
+}
