@@ -25,7 +25,7 @@ export interface StepKeys {
 
 /** Compute the step keys of a run from the recipe, the plugins and the source's data fingerprint. */
 export function stepKeys(recipe: Recipe, instances: Instances, fingerprint: string): StepKeys {
-  const data = hashOf({ format: CACHE_FORMAT, source: instanceKey(instances.source), fingerprint, transforms: instances.transforms.map(instanceKey), features: recipe.data.features });
+  const data = hashOf({ format: CACHE_FORMAT, source: instanceKey(instances.source), domain: instanceKey(instances.domain), fingerprint, transforms: instances.transforms.map(instanceKey), features: recipe.data.features });
   const split = hashOf({ data, sampler: instanceKey(instances.sampler), seed: recipe.seed });
   const rebalance = instances.rebalancer ? hashOf({ split, rebalancer: instanceKey(instances.rebalancer), seed: recipe.seed }) : undefined;
   const scale = hashOf({ format: CACHE_FORMAT, split, rebalance, seed: recipe.seed });
