@@ -24,7 +24,9 @@ export function contentHash(files: Record<string, string>): string {
  */
 export function snapshot(recipe: Record<string, unknown>, options: AzureMlOptions): Snapshot {
   const onNode = { ...recipe, compute: { use: 'local', with: { device: options.device } } };
+  // Already merged and resolved: the parent file does not travel, nor does the editor schema.
   delete (onNode as Record<string, unknown>).$schema;
+  delete (onNode as Record<string, unknown>).extends;
   const job: RunJob = { prdJob: JOB_FORMAT, kind: 'run', recipe: 'recipe.json', runsDir: 'runs', cacheDir: '.prd/cache' };
   const files = { 'recipe.json': `${JSON.stringify(JSON.parse(canonicalJson(onNode)), null, 2)}\n`, 'job.json': `${JSON.stringify(job, null, 2)}\n` };
   return { files, hash: contentHash(files) };
