@@ -27,7 +27,7 @@ export function environmentRef(ws: Workspace, environment: string): string {
 
 /** The command job body (`PUT jobs/{name}`), as the REST API (api-version 2025-12-01) takes it. */
 export function commandJobBody(ws: Workspace, options: AzureMlOptions, parts: JobParts): { properties: Record<string, unknown> } {
-  const resources: Record<string, unknown> = { instanceCount: options.instanceCount };
+  const resources: Record<string, unknown> = { instanceCount: options.instanceCount, properties: {} };
   if (options.instanceType) resources.instanceType = options.instanceType;
   const inputs: Record<string, unknown> = {};
   for (const [name, input] of Object.entries(parts.inputs ?? {})) inputs[name] = { jobInputType: input.type, uri: input.uri, mode: 'ReadOnlyMount' };
