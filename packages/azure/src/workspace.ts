@@ -105,3 +105,18 @@ export function workspaceId(ws: Workspace): string {
 export function studioJobUrl(ws: Workspace, jobName: string): string {
   return `https://ml.azure.com/runs/${encodeURIComponent(jobName)}?wsid=${encodeURIComponent(workspaceId(ws))}`;
 }
+
+/**
+ * The HTTP base of an `azureml://<host>/mlflow/v1.0/...` tracking URI: `https://` as AzureML serves it, or `http://`
+ * when the resource manager endpoint is plain HTTP (an emulator on loopback).
+ */
+export function mlflowBaseUrl(trackingUri: string, env: NodeJS.ProcessEnv = process.env): string {
+  const scheme = (env.AZURE_RESOURCE_MANAGER_ENDPOINT ?? '').startsWith('http://') ? 'http' : 'https';
+  return trackingUri.replace(/^azureml:\/\//, `${scheme}://`).replace(/\/+$/, '');
+}
+
+/** The workspace's MLflow tracking URI as AzureML publishes it (`GET` the workspace: `properties.mlFlowTrackingUri`). */
+export async function mlflowTrackingUri(arm: { call<T>(method: 'GET', path: string, call: { what: string }): Promise<T> }, ws: Workspace): Promise<string> {
+  const body = await arm.call<{ properties?: { mlFlowTrackingUri?: string } }>('GET', '', { what: `open workspace "${ws.workspace}"` });
+  return body.properties?.mlFlowTrackingUri ?? `azureml://${'uksouth'}.api.azureml.ms/mlflow/v1.0${workspaceId(ws)}`;
+}
