@@ -3,3 +3,4 @@ export { AzureAuth, ARM_SCOPE, STORAGE_SCOPE } from './auth.js';
 export { resolveWorkspace, findConfigJson, workspaceId, studioJobUrl, mlflowBaseUrl, mlflowTrackingUri, WorkspaceOptions, DEFAULT_ARM_ENDPOINT, type Workspace } from './workspace.js';
 export { ArmClient, ArmError, API_VERSION, type ArmCall, type ArmRetryPolicy, type ArmStats } from './arm.js';
 export { openDatastore, blobEndpoint, datastoreUri, parseDatastoreUri, uploadFiles, hasBlobs, downloadPrefix, readFrom, type Datastore } from './storage.js';
+export { registerModel, downloadModel, parseAzureMlModel } from './models.js';

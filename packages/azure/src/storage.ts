@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AnonymousCredential, ContainerClient, StorageSharedKeyCredential, type BlobDownloadResponseParsed } from '@azure/storage-blob';
 import { PrdError, secrets } from '@prd/core';
@@ -79,7 +79,7 @@ export async function uploadFiles(container: ContainerClient, prefix: string, fi
   for (const file of files) {
     const blob = container.getBlockBlobClient(`${prefix.replace(/\/+$/, '')}/${file.name}`);
     await blob.uploadFile(file.path);
-    bytes += (await blob.getProperties()).contentLength ?? 0;
+    bytes += statSync(file.path).size;
   }
   return bytes;
 }

@@ -63,7 +63,8 @@ describe('AzureML faults', () => {
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/AzureML job prd-azureml-quickstart-\S+ failed \(https:\/\/ml\.azure\.com\/runs\/.+\); its last log lines:/);
-    expect(result.stderr).toMatch(/not-a-size|memory/i);
+    // The node's own error (DuckDB refuses the memory limit) is among the lines shown.
+    expect(result.stderr).toMatch(/its last log lines:\n.*Failed to set config/);
     expect(plane.faults.every((f) => f.times === 0)).toBe(true);
     expect(plane.requests.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(1);
     expect(plane.tokensIssued).toBeGreaterThanOrEqual(2);
