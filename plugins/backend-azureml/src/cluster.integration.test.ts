@@ -67,6 +67,10 @@ describe('prd run on an AzureML cluster (local control plane + Azurite)', () => 
     expect(JSON.parse(readFileSync(join(summary.runDir, 'manifest.json'), 'utf8')).status).toBe('FINISHED');
     expect(plane.jobs.get(meta.jobName)?.statusHistory).toEqual(['NotStarted', 'Queued', 'Running', 'Completed']);
     expect(plane.bodyErrors).toEqual([]);
+    // The model is registered from the job's output, and prd predict can fetch it back by name.
+    const model = plane.assets.get('models/azureml-quickstart/1') as { properties: { modelType: string; modelUri: string; jobName: string } };
+    expect(model.properties).toMatchObject({ modelType: 'custom_model', jobName: meta.jobName });
+    expect(model.properties.modelUri).toBe(`azureml://datastores/workspaceblobstore/paths/azureml/${meta.jobName}/run/${summary.runId}/model/`);
     expect(new Set(plane.requests.filter((r) => !r.path.startsWith('/_test')).map((r) => r.apiVersion))).toEqual(new Set(['2025-12-01']));
 
     // A second run of the same recipe uploads nothing: code and environment are reused.

@@ -12,6 +12,7 @@ export const AzureMlOptions = Type.Object(
     experiment: Type.Optional(Type.String({ description: 'Experiment of the job; default the recipe name' })),
     device: Type.String({ default: 'auto', description: 'compute.with.device of the run on the node (local backend there)' }),
     timeout: Type.Optional(Type.String({ pattern: '^P', description: 'Job time limit, ISO 8601 duration such as "PT2H"' })),
+    registerModel: Type.Optional(Type.String({ minLength: 1, description: 'Register the model of a FINISHED run as the next version of this workspace model (custom_model, from the job output)' })),
     pollSeconds: Type.Number({ minimum: 0.05, default: 10, description: 'How often status and logs are read' }),
     ...WorkspaceOptions,
   },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ArmClient, AzureAuth, downloadPrefix, openDatastore, parseDatastoreUri, readFrom, resolveWorkspace, studioJobUrl, type Workspace } from '@prd/azure';
+import { ArmClient, AzureAuth, downloadPrefix, registerModel, openDatastore, parseDatastoreUri, readFrom, resolveWorkspace, studioJobUrl, type Workspace } from '@prd/azure';
 import { PrdError, secrets, type MetricTree, type RemoteRunRequest, type RemoteRunResult, type RunEvent, type RunStatus } from '@prd/core';
 import { ensureCode, ensureEnvironment, codeName, environmentName } from './assets.js';
 import { assetId, commandJobBody, environmentRef } from './job-body.js';
@@ -120,6 +120,11 @@ export async function submitRun(request: RemoteRunRequest, options: AzureMlOptio
       events.log(`AzureML: run directory downloaded to ${runDir}`);
     } else {
       runDir = runsDir;
+    }
+    if (runStatus === 'FINISHED' && options.registerModel && outputUri && runId) {
+      // The model stays where the job wrote it: the version points at the job's output, nothing is uploaded.
+      const version = await registerModel(arm, auth, options.registerModel, { modelUri: `${outputUri.replace(/\/+$/, '')}/${runId}/model/`, jobName: name }, { 'prd.run_id': runId });
+      events.log(`AzureML: registered model ${options.registerModel}:${version} (prd predict --model azureml:${options.registerModel}:${version})`);
     }
     if (runStatus === 'FAILED') {
       throw new PrdError(`AzureML job ${name} failed (${studio}); its last log lines:\n${secrets.redact(tail.join('\n'))}`, [], { exitCode: 1 });
