@@ -4,3 +4,4 @@ export { resolveWorkspace, findConfigJson, workspaceId, studioJobUrl, mlflowBase
 export { ArmClient, ArmError, API_VERSION, type ArmCall, type ArmRetryPolicy, type ArmStats } from './arm.js';
 export { openDatastore, blobEndpoint, datastoreUri, parseDatastoreUri, uploadFiles, hasBlobs, downloadPrefix, readFrom, type Datastore } from './storage.js';
 export { registerModel, downloadModel, parseAzureMlModel } from './models.js';
+export { isAzurePath, localizeAzurePath, globRegex } from './data.js';
