@@ -9,9 +9,8 @@ export const WorkspaceOptions = {
   resourceGroup: Type.Optional(Type.String({ description: 'Resource group of the workspace; default $AZURE_RESOURCE_GROUP, else config.json' })),
   workspace: Type.Optional(Type.String({ description: 'AzureML workspace name; default $AZUREML_WORKSPACE_NAME, else config.json' })),
 };
-const WorkspaceSchema = Type.Object(WorkspaceOptions);
 /** The workspace part of a plugin's options. */
-export type WorkspaceOptions = Static<typeof WorkspaceSchema>;
+export type WorkspaceOptions = Static<ReturnType<typeof Type.Object<typeof WorkspaceOptions>>>;
 
 /** Where a workspace is, and the endpoints prd talks to. */
 export interface Workspace {
