@@ -73,12 +73,15 @@ describe('prd run on an AzureML cluster (local control plane + Azurite)', () => 
     expect(model.properties.modelUri).toBe(`azureml://datastores/workspaceblobstore/paths/azureml/${meta.jobName}/run/${summary.runId}/model/`);
     expect(new Set(plane.requests.filter((r) => !r.path.startsWith('/_test')).map((r) => r.apiVersion))).toEqual(new Set(['2025-12-01']));
 
-    // A second run of the same recipe uploads nothing: code and environment are reused.
+    // A second run of the same recipe uploads nothing: code and environment are reused (stopped once submitted).
     const before = plane.requests.filter((r) => r.method === 'PUT' && /\/(codes|environments)\//.test(r.path)).length;
-    const again = await prd(['run', RECIPE, ...FAST, '--json'], cwd, plane.env());
-    expect(again.code).toBe(0);
+    const again = await prd(['run', RECIPE, ...FAST, '--json'], cwd, plane.env(), (stderr, child) => {
+      if (/submitted to cpu-cluster/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    expect(again.stderr).toMatch(/submitted to cpu-cluster/);
     expect(again.stderr).not.toMatch(/uploaded|created environment/);
     expect(plane.requests.filter((r) => r.method === 'PUT' && /\/(codes|environments)\//.test(r.path)).length).toBe(before);
+    expect(plane.requests.filter((r) => r.method === 'GET' && /\/(codes|environments)\/.+\/versions\//.test(r.path) && r.status === 200).length).toBeGreaterThanOrEqual(2);
   }, 600_000);
 
 });

@@ -39,7 +39,8 @@ export function commandJobBody(ws: Workspace, options: AzureMlOptions, parts: Jo
     computeId: `${workspaceId(ws)}/computes/${options.cluster}`,
     codeId: parts.codeId,
     environmentId: parts.environmentId,
-    command: NODE_COMMAND,
+    // Local data arrives as the `data` input; the recipe on the node reads it at data/.
+    command: parts.inputs?.data ? `ln -s "\${{inputs.data}}" data && ${NODE_COMMAND}` : NODE_COMMAND,
     inputs,
     outputs: { run: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } },
     environmentVariables: {},

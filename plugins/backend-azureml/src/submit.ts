@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ArmClient, AzureAuth, downloadPrefix, registerModel, openDatastore, parseDatastoreUri, readFrom, resolveWorkspace, studioJobUrl, type Workspace } from '@prd/azure';
 import { PrdError, secrets, type MetricTree, type RemoteRunRequest, type RemoteRunResult, type RunEvent, type RunStatus } from '@prd/core';
 import { ensureCode, ensureEnvironment, codeName, environmentName } from './assets.js';
+import { dataPrefix, ensureData, localData } from './local-data.js';
 import { assetId, commandJobBody, environmentRef } from './job-body.js';
 import type { AzureMlOptions } from './options.js';
 import { contentHash, dockerfile, snapshot } from './snapshot.js';
@@ -26,14 +27,24 @@ function jobName(recipe: string): string {
 /** Build the job body and everything it names, without contacting anything. */
 export function planJob(request: RemoteRunRequest, options: AzureMlOptions, ws: Workspace) {
   const recipeName = String(request.recipe.name ?? 'prd');
-  const snap = snapshot(request.recipe, options);
+  const data = localData(request.recipe, request.baseDir);
+  const recipe = data ? withPaths(request.recipe, data.paths) : request.recipe;
+  const snap = snapshot(recipe, options);
   const docker = dockerfile(options.baseImage, request.packages);
   const dockerHash = contentHash({ Dockerfile: docker });
   const code = codeName(snap);
   const env = environmentName(dockerHash);
   const environmentId = options.environment ? environmentRef(ws, options.environment) : assetId(ws, 'environments', env.name, env.version);
-  const body = commandJobBody(ws, options, { recipeName, codeId: assetId(ws, 'codes', code.name, code.version), environmentId });
-  return { recipeName, snap, docker, dockerHash, body };
+  const inputs = data ? { data: { type: 'uri_folder' as const, uri: `azureml://datastores/workspaceblobstore/paths/${dataPrefix(data)}/` } } : undefined;
+  const body = commandJobBody(ws, options, { recipeName, codeId: assetId(ws, 'codes', code.name, code.version), environmentId, inputs });
+  return { recipeName, snap, docker, dockerHash, body, data };
+}
+
+/** The recipe with its csv source reading `paths` (the uploaded data as the node sees it). */
+function withPaths(recipe: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+  const copy = structuredClone(recipe) as { data: { source: { with: Record<string, unknown> } } };
+  copy.data.source.with = { ...copy.data.source.with, paths };
+  return copy as unknown as Record<string, unknown>;
 }
 
 /** Send a run to an AzureML cluster, stream it, and bring its run directory home. */
@@ -47,6 +58,7 @@ export async function submitRun(request: RemoteRunRequest, options: AzureMlOptio
   const arm = new ArmClient(ws, auth);
   await arm.call('GET', '', { what: `open workspace "${ws.workspace}"` });
   const blobstore = await openDatastore(arm, auth, 'workspaceblobstore');
+  if (plan.data) await ensureData(arm, blobstore, plan.data, events);
   await ensureCode(arm, blobstore, plan.snap, events);
   if (!options.environment) await ensureEnvironment(arm, blobstore, plan.docker, plan.dockerHash, events);
   const name = jobName(plan.recipeName);
