@@ -1,3 +1,6 @@
 /** @prd/testing: fixtures and helpers for testing prd plugins. */
 export { tempDir, pluginContext, withEngine, tableContext } from './context.js';
 export { startTestServer, type RecordedRequest, type TestHttpServer, type TestResponse } from './http-server.js';
+export { startControlPlane, type ControlPlane, type ControlPlaneOptions, type Fault, type PlaneJob, type PlaneRequest } from './azureml/control-plane.js';
+export { BodyChecker, azureAiMlPython } from './azureml/checker.js';
+export { azurite, type AzuriteInfo } from './azureml/azurite.js';

@@ -35,10 +35,18 @@ export type CsvSourceOptions = Static<typeof CsvSourceOptions>;
 // Bump when the converted file's content would change for the same inputs.
 const CACHE_FORMAT = 4;
 
+/** Azure paths (azureml://datastores/..., azureml:<asset>:<version>, https blob URLs) downloaded once into the cache. */
+async function localPaths(paths: readonly string[], ctx: DataContext): Promise<string[]> {
+  const azure = /^azureml:|^https:\/\/[^/]+\.blob\.core\.windows\.net\//;
+  if (!paths.some((p) => azure.test(p))) return [...paths];
+  const { localizeAzurePath } = await import('@prd/azure');
+  return Promise.all(paths.map((p) => (azure.test(p) ? localizeAzurePath(p, join(ctx.tempDir, 'azure'), { baseDir: ctx.baseDir, events: ctx.events }) : p)));
+}
+
 /** Open the seed's merged files (CSV or Parquet) as one typed relation with an `event` column. */
 export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Promise<SourceData> {
   const pointer = `${ctx.pointer}/with`;
-  const files = await expandPaths(ctx.engine, options.paths, ctx.baseDir, pointer);
+  const files = await expandPaths(ctx.engine, await localPaths(options.paths, ctx), ctx.baseDir, pointer);
   const layout = await readLayout(ctx.engine, files);
   const read: ReadOptions = { event: options.event, textColumns: [...options.textColumns], timeColumns: [...options.timeColumns] };
   for (const column of SEED_TEXT_COLUMNS) if (!read.textColumns.includes(column) && !read.timeColumns.includes(column)) read.textColumns.push(column);

@@ -31,7 +31,10 @@ describe('resolveConnection', () => {
     };
     expect(message(() => resolveConnection({}, {}, '/track/0'))).toMatch(/set "uri" in \/track\/0\/with, or export MLFLOW_TRACKING_URI/);
     expect(message(() => resolveConnection({ uri: 'sqlite:///mlflow.db' }, {}))).toMatch(/no REST API; start a server/);
-    expect(message(() => resolveConnection({ uri: 'azureml://westeurope.api.azureml.ms/mlflow/v1.0/x' }, {}))).toMatch(/"azureml" tracker/);
+    // azureml:// is the workspace's MLflow endpoint over HTTPS with an Azure AD token per request.
+    const azure = resolveConnection({ uri: 'azureml://westeurope.api.azureml.ms/mlflow/v1.0/x' }, {});
+    expect(azure.baseUrl).toBe('https://westeurope.api.azureml.ms/mlflow/v1.0/x');
+    expect(typeof azure.tokenProvider).toBe('function');
     expect(message(() => resolveConnection({ uri: 'http://h' }, { MLFLOW_TRACKING_USERNAME: 'bob' }))).toMatch(/needs both/);
     expect(message(() => resolveConnection({ uri: 'http://h', registerAs: 'm', alias: 'latest' }, {}))).toMatch(/reserved/);
     expect(message(() => resolveConnection({ uri: 'http://h', alias: 'champion' }, {}))).toMatch(/needs "registerAs"/);

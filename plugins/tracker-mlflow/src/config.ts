@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { ARM_SCOPE, AzureAuth, mlflowBaseUrl } from '@prd/azure';
 import { PrdError, secrets, urlSecrets } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -30,6 +31,8 @@ export interface MlflowConnection {
   baseUrl: string;
   /** Value of the Authorization header, if any. */
   authorization?: string;
+  /** A bearer token per request (AzureML: Azure AD tokens that expire); wins over `authorization`. */
+  tokenProvider?: () => Promise<string>;
   insecureTls: boolean;
   /** CA bundle to trust for the server (MLFLOW_TRACKING_SERVER_CERT_PATH). */
   caCertPath?: string;
@@ -59,7 +62,9 @@ export function resolveConnection(options: Partial<MlflowOptions>, env: NodeJS.P
     throw PrdError.of({ pointer: pointer ? `${pointer}/with/uri` : undefined, message: `"${secrets.redact(raw)}" is not a URL; write http(s)://host:port` });
   }
   if (url.protocol === 'azureml:') {
-    throw PrdError.of({ pointer: pointer ? `${pointer}/with/uri` : undefined, message: 'azureml:// tracking URIs belong to the "azureml" tracker; use { "use": "azureml" }' });
+    // The workspace's MLflow endpoint: HTTPS with an Azure AD token per request (az login, service principal, ...).
+    const auth = new AzureAuth();
+    return { ...resolveConnection({ ...options, uri: mlflowBaseUrl(raw, env) }, env, pointer), tokenProvider: () => auth.token(ARM_SCOPE) };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw PrdError.of({

@@ -88,7 +88,10 @@ export class MlflowHttp {
       agent: { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) },
       throwHttpErrors: false,
       signal: this.controller.signal,
-      hooks: { beforeRetry: [() => void this.stats.retries++] },
+      hooks: {
+        beforeRequest: connection.tokenProvider ? [async (options) => void (options.headers.authorization = `Bearer ${await connection.tokenProvider!()}`)] : [],
+        beforeRetry: [() => void this.stats.retries++],
+      },
     });
   }
 

@@ -1,4 +1,5 @@
 /** @prd/tracker-mlflow: mirror prd runs to MLflow over its REST API. */
+import { azureMlTracker } from './azureml.js';
 import { mlflowTracker } from './plugin.js';
 
 export { mlflowTracker } from './plugin.js';
@@ -11,4 +12,6 @@ export { recipeParams, flattenMetrics } from './flatten.js';
 export { parseModelUri, type ModelUri } from './model.js';
 export { ledgerPath, readLedger, type Ledger } from './ledger.js';
 
-export default [mlflowTracker];
+export { azureMlTracker, AzureMlTrackerOptions } from './azureml.js';
+
+export default [mlflowTracker, azureMlTracker];

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { PrdError, RunEvents, resolveRecipe, runRecipe, type MetricTree, type RunStatus } from '@prd/core';
+import { PrdError, RunEvents, resolveRecipe, runRecipe, type ComputeBackend, type MetricTree, type RunStatus } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
@@ -40,10 +40,11 @@ export default class Run extends PrdCommand {
     'cache-dir': Flags.directory({ description: 'Where step outputs are cached.', default: join('.prd', 'cache') }),
     'no-cache': Flags.boolean({ description: 'Recompute every step (the cache is neither read nor reused).' }),
     'memory-limit': Flags.string({ description: 'Memory limit of the data engine (it spills to disk beyond it), e.g. 2GB.' }),
+    'dry-run': Flags.boolean({ description: 'With a remote compute backend (azureml): print the request it would send, contact nothing.' }),
     progress: Flags.string({ description: 'Progress display: live on a terminal, plain lines otherwise.', options: ['auto', 'live', 'plain', 'none'], default: 'auto' }),
   };
 
-  async run(): Promise<RunSummary> {
+  async run(): Promise<RunSummary | { job: Record<string, unknown> }> {
     const { args, flags } = await this.parse(Run);
     await this.initCommand(flags);
     const recipeFile = this.recipeFile(args.recipe, flags.resume, flags['runs-dir']);
@@ -72,6 +73,19 @@ export default class Run extends PrdCommand {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
+      // A backend that runs whole recipes elsewhere (AzureML) takes the run over here.
+      const compute = resolved.recipe.compute ?? { use: 'local' };
+      const backend = (await resolved.registry.require('backend', compute.use, '/compute/use').plugin.create(compute.with ?? {}, { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: '/compute', events, tempDir: join(flags['cache-dir'], '..', 'tmp') })) as ComputeBackend;
+      if (backend.submitRun) {
+        const packages = [...new Map(resolved.registry.list().map((p) => [p.origin.packageName, { name: p.origin.packageName, version: p.origin.version }])).values()];
+        const remote = await backend.submitRun({ recipe: resolved.display, baseDir: resolved.loaded.dir, runsDir: flags['runs-dir'], packages, prdVersion: cliVersion(), dryRun: flags['dry-run'], events, signal: controller.signal });
+        if (remote.dryRun) {
+          if (!json) this.log(JSON.stringify({ job: remote.request }, null, 2));
+          return { job: remote.request };
+        }
+        return { runId: remote.runId, runDir: remote.runDir, status: remote.status, durationMs: remote.durationMs, metrics: remote.metrics };
+      }
+      if (flags['dry-run']) throw new PrdError(`--dry-run needs a remote compute backend (compute.use "azureml"); "${compute.use}" runs here`);
       const result = await runRecipe({
         resolved,
         runsDir: flags['runs-dir'],

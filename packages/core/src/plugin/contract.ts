@@ -160,6 +160,27 @@ export interface PredictJob {
   signal: AbortSignal;
 }
 
+/** A whole run handed to a backend that runs it elsewhere (`ComputeBackend.submitRun`). */
+export interface RemoteRunRequest {
+  /** The resolved recipe as it may be written (`${env:NAME}` placeholders kept: secrets stay on this machine). */
+  recipe: Record<string, unknown>;
+  /** The recipe file's folder (relative data paths resolve against it). */
+  baseDir: string;
+  runsDir: string;
+  /** Plugin packages the recipe uses, with versions (the remote side installs them). */
+  packages: Array<{ name: string; version: string }>;
+  prdVersion: string;
+  /** Build and return what would be sent; contact nothing. */
+  dryRun: boolean;
+  events: RunEvents;
+  signal: AbortSignal;
+}
+
+/** What a remote run gave back: the request it would send (dry run), or the finished run, downloaded. */
+export type RemoteRunResult =
+  | { dryRun: true; request: Record<string, unknown> }
+  | { dryRun: false; runId: string; runDir: string; status: RunStatus; metrics: MetricTree; durationMs: number };
+
 /** `compute`: trains and applies models. */
 export interface ComputeBackend {
   /** One line for plans, such as "local, tfjs-wasm". */
@@ -167,6 +188,8 @@ export interface ComputeBackend {
   train(job: TrainJob): Promise<TrainOutcome>;
   /** Predictions, rows x outputs, row-major. */
   predict(job: PredictJob): Promise<Float32Array>;
+  /** Optional: run the whole recipe elsewhere (a cluster); `prd run` hands the run over when a backend has this. */
+  submitRun?(request: RemoteRunRequest): Promise<RemoteRunResult>;
 }
 
 // ----- tracking -----

@@ -25,7 +25,8 @@ export async function createPlugin<K extends PluginKind>(registry: PluginRegistr
 
 /** A tracker model URI (`runs:/…`, `models:/…`, any `scheme:/…`) rather than a path on disk. */
 export function isModelUri(model: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\//i.test(model) && !/^[a-z]:[\\/]/i.test(model) && !existsSync(model);
+  // azureml:<name>:<version> (a workspace model) has no slash after its scheme.
+  return (/^[a-z][a-z0-9+.-]*:\//i.test(model) || /^azureml:[^/]/.test(model)) && !/^[a-z]:[\\/]/i.test(model) && !existsSync(model);
 }
 
 /** The model folder of a run directory or of a model/ folder, and the run it belongs to (if any). */

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startControlPlane, type ControlPlane } from '@prd/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = resolve(import.meta.dirname, '..', '..', '..');
+const PRD = join(REPO, 'packages', 'cli', 'bin', 'run.js');
+const RECIPE = join(REPO, 'recipes', 'azureml-quickstart.json');
+/** Small and quick: one epoch, no explainers; the node polls fast. */
+const FAST = ['--set', 'train.epochs=1', '--set', 'explain=[]', '--set', 'compute.with.pollSeconds=0.2'];
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run prd as a user would, without blocking this process (the control plane answers from here). */
+function prd(args: string[], cwd: string, env: Record<string, string>, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [PRD, ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      onStderr?.(stderr, child);
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('prd run on an AzureML cluster (local control plane + Azurite)', () => {
+  let plane: ControlPlane;
+  let cwd: string;
+  beforeAll(async () => {
+    plane = await startControlPlane({ jobPath: [join(REPO, 'node_modules', '.bin')] });
+    cwd = mkdtempSync(join(tmpdir(), 'prd-azureml-run-'));
+  });
+  afterAll(async () => {
+    await plane?.close();
+  });
+
+  it('--dry-run --json prints the job body and contacts nothing', async () => {
+    const seen = plane.requests.length;
+    const result = await prd(['run', RECIPE, ...FAST, '--dry-run', '--json'], cwd, plane.env());
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as { job: { properties: Record<string, unknown> } };
+    expect(out.job.properties.jobType).toBe('Command');
+    expect(out.job.properties.command).toBe('ln -s "${{outputs.run}}" runs && prd worker job.json');
+    expect(plane.requests.length).toBe(seen);
+  }, 60_000);
+
+  it('sends the quickstart to the cluster, streams its epochs, and downloads a run directory like a local one', async () => {
+    const result = await prd(['run', RECIPE, ...FAST, '--json'], cwd, plane.env());
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(result.stderr).not.toMatch(/error/i);
+    const summary = JSON.parse(result.stdout) as { runId: string; runDir: string; status: string; metrics: Record<string, unknown> };
+    expect(summary.status).toBe('FINISHED');
+    expect(result.stderr).toMatch(/epoch 1\/1/i);
+    expect(result.stderr).toMatch(/job prd-azureml-quickstart-\S+ is Completed/);
+    for (const file of ['manifest.json', 'metrics.json', 'recipe.resolved.json', 'model/model.json', 'azureml.json']) expect(existsSync(join(summary.runDir, file)), file).toBe(true);
+    const meta = JSON.parse(readFileSync(join(summary.runDir, 'azureml.json'), 'utf8')) as { jobName: string; studioUrl: string };
+    expect(meta.studioUrl).toContain(meta.jobName);
+    expect(JSON.parse(readFileSync(join(summary.runDir, 'manifest.json'), 'utf8')).status).toBe('FINISHED');
+    expect(plane.jobs.get(meta.jobName)?.statusHistory).toEqual(['NotStarted', 'Queued', 'Running', 'Completed']);
+    expect(plane.bodyErrors).toEqual([]);
+    // The model is registered from the job's output, and prd predict can fetch it back by name.
+    const model = plane.assets.get('models/azureml-quickstart/1') as { properties: { modelType: string; modelUri: string; jobName: string } };
+    expect(model.properties).toMatchObject({ modelType: 'custom_model', jobName: meta.jobName });
+    expect(model.properties.modelUri).toBe(`azureml://datastores/workspaceblobstore/paths/azureml/${meta.jobName}/run/${summary.runId}/model/`);
+    expect(new Set(plane.requests.filter((r) => !r.path.startsWith('/_test')).map((r) => r.apiVersion))).toEqual(new Set(['2025-12-01']));
+
+    // A second run of the same recipe uploads nothing: code and environment are reused (stopped once submitted).
+    const before = plane.requests.filter((r) => r.method === 'PUT' && /\/(codes|environments)\//.test(r.path)).length;
+    const again = await prd(['run', RECIPE, ...FAST, '--json'], cwd, plane.env(), (stderr, child) => {
+      if (/submitted to cpu-cluster/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    expect(again.stderr).toMatch(/submitted to cpu-cluster/);
+    expect(again.stderr).not.toMatch(/uploaded|created environment/);
+    expect(plane.requests.filter((r) => r.method === 'PUT' && /\/(codes|environments)\//.test(r.path)).length).toBe(before);
+    expect(plane.requests.filter((r) => r.method === 'GET' && /\/(codes|environments)\/.+\/versions\//.test(r.path) && r.status === 200).length).toBeGreaterThanOrEqual(2);
+  }, 600_000);
+
+});
