@@ -175,6 +175,11 @@ export function recipeSchema(slot: (kind: string) => TSchema): TSchema {
       track: Type.Optional(Type.Array(slot('tracker'))),
       evaluate: Type.Optional(Type.Array(slot('evaluator'))),
       explain: Type.Optional(Type.Array(slot('explainer'))),
+      sweep: Type.Optional(
+        Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+          description: 'A hyperparameter sweep, checked and run by prd sweep (package @prd/sweep); null for none (a recipe that extends a sweep recipe).',
+        }),
+      ),
     },
     { additionalProperties: false, $id: 'https://prd.dev/recipe.schema.json', title: 'prd recipe' },
   );
