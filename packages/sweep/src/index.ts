@@ -9,3 +9,6 @@ export { isEpochObjective, metricAt, metricPaths, isBetter, asLoss } from './obj
 export { SweepScheduler, bestTrial, type Launcher, type TrialCallbacks, type TrialHandle, type SchedulerOptions } from './scheduler.js';
 export { writeState, readState, isDone, type SweepState, type SweepStatus, type TrialRecord, type TrialState } from './state.js';
 export { checkSweep, epochMetrics } from './checks.js';
+export { workerLauncher, trialJob, trialDir, historyEpochs, type WorkerLauncherOptions } from './worker-launcher.js';
+export { openParentRun, noRegisterSets, registers, sweepMetrics, describeParams, type ParentRun } from './tracking.js';
+export { bestRecipe, writeBestRecipe } from './best.js';
