@@ -12,3 +12,4 @@ export { checkSweep, epochMetrics } from './checks.js';
 export { workerLauncher, trialJob, trialDir, historyEpochs, type WorkerLauncherOptions } from './worker-launcher.js';
 export { openParentRun, noRegisterSets, registers, sweepMetrics, describeParams, type ParentRun } from './tracking.js';
 export { bestRecipe, writeBestRecipe } from './best.js';
+export { azureSweepJob, azureSweepIssues, searchSpaceName, isoDuration, type AzureSweepTarget, type MappingIssue } from './azureml.js';

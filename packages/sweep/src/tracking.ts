@@ -73,7 +73,7 @@ export async function openParentRun(resolved: ResolvedRecipe, sweepDir: string, 
         runDir: sweepDir,
         name: resolved.recipe.name,
         recipe: { sweep: { ...state.spec, space: params }, recipe: state.recipe },
-        tags: { 'prd.sweep_id': state.sweepId, 'prd.kind': 'sweep', 'mlflow.runName': `sweep-${state.sweepId}` },
+        tags: { 'prd.sweep_id': state.sweepId, 'prd.kind': 'sweep' },
         startTime: Date.parse(state.createdAt),
       });
       Object.assign(childTags, (await tracker.childTags?.()) ?? {});
