@@ -85,7 +85,7 @@ export function parallelCoordinates(input: SweepReportInput): TopLevelSpec {
     return (v: number | string) => (categories.length === 1 ? 0.5 : categories.indexOf(String(v)) / (categories.length - 1));
   });
   const values = scored.flatMap((t) =>
-    axes.map((axis, i) => ({ trial: t.number, axis, position: scales[i](raw(t, axis)), value: String(raw(t, axis)), objective: t.objective, state: t.state })),
+    axes.map((axis, i) => ({ trial: t.number, axis, position: scales[i](raw(t, axis)), value: fmt(raw(t, axis)), objective: t.objective, state: t.state })),
   );
   return {
     width: Math.max(320, 150 * axes.length),
