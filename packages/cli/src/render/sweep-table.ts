@@ -31,7 +31,8 @@ export function summaryLines(state: SweepState, extra: string[] = []): string[] 
     for (const t of stopped) lines.push(`  trial ${t.number}: ${t.stoppedBy!.rule}: ${t.stoppedBy!.reason}`);
   }
   const failed = state.trials.filter((t) => t.state === 'failed');
-  for (const t of failed) lines.push(`  trial ${t.number} failed: ${t.error ?? 'unknown error'}`);
+  if (failed.length > 0) lines.push('', `failed (${failed.length}):`);
+  for (const t of failed) lines.push(`  trial ${t.number}: ${t.error ?? 'unknown error'}`);
   if (state.best !== undefined) {
     const best = state.trials[state.best - 1];
     lines.push('', `best: trial ${best.number}, ${state.spec.objective.metric} ${objective(best)} (${Object.entries(best.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ')}), run ${best.runId ?? '?'}`);
