@@ -171,7 +171,7 @@ print(json.dumps(out))
 
 describe('azureSweepJob against the azure-ai-ml models', () => {
   const { python, reason } = azureAiMlPython();
-  it.skipIf(!python)(`the SDK parses the body into its SweepJob entity and writes the same sweep fields back${python ? '' : ` (skipped: ${reason})`}`, () => {
+  it.skipIf(!python)(`the SDK parses the body into its SweepJob entity and writes the same sweep fields back${python ? '' : ` (skipped: ${reason})`}`, { timeout: 300_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'prd-azure-sweep-'));
     const file = join(dir, 'body.json');
     writeFileSync(file, JSON.stringify(azureSweepJob(hyperdrive, target, 42).body));
