@@ -5,15 +5,18 @@ import tseslint from 'typescript-eslint';
 
 // Which projects may import which, by the tag in each package.json's "nx.tags": cli -> core (and the report it
 // renders with, and the domain whose synthetic files `prd data synth` writes); plugins -> core, tensor, the
-// precipitation domain; never back (core imports no other project), and no plugin imports another plugin.
+// precipitation domain, the fused kernels and the Azure client; never back (core imports no other project), and no plugin imports another plugin.
 const product = [
   { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:tensor', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:core'] },
+  { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:core', 'type:tensor'] },
+  { sourceTag: 'type:integration', onlyDependOnLibsWithTags: ['type:core'] },
+  { sourceTag: 'type:sweep', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:domain'] },
   { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:core'] },
-  { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:core', 'type:tensor', 'type:domain'] },
-  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:core', 'type:report', 'type:domain'] },
+  { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:core', 'type:tensor', 'type:kernel', 'type:domain', 'type:integration'] },
+  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:core', 'type:report', 'type:domain', 'type:sweep'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
 ];
 // Tests may also use the testing helpers, and the report's tests score fixtures with real evaluator plugins.

@@ -10,3 +10,4 @@ export { Declared } from './declared.js';
 export { forecastMaps, cellScoreMaps, parseCellTable, exceedances, canMap, type MapOptions } from './plots/maps.js';
 export { explainPlots, importancePlot, saliencyPlots, filterPlot, type ImportanceResult, type SaliencyResult, type FiltersResult } from './plots/explain.js';
 export { gridOf, mercatorPanel, coastlines, mapPanel, SCALES, type BBox, type Grid, type CellValue, type PanelOptions } from './plots/geo.js';
+export { sweepReportHtml, objectivePlot, curvesPlot, parallelCoordinates, type SweepReportInput, type SweepReportTrial } from './sweep-report.js';

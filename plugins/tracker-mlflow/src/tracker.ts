@@ -108,6 +108,15 @@ export class MlflowTracker implements Tracker {
     this.live = undefined;
   }
 
+  /** A sweep's trials nest under this run in the MLflow UI through this tag (integrations.md §1.5). */
+  async childTags(): Promise<Record<string, string>> {
+    const live = this.live;
+    if (!live) return {};
+    await this.pumping;
+    if (!live.ledger.mlflow) await this.step(false);
+    return live.ledger.mlflow ? { 'mlflow.parentRunId': live.ledger.mlflow.runId } : {};
+  }
+
   /** Make MLflow's record of a run directory complete: send what the ledger (or the run directory) says is missing. */
   async sync(runDir: string): Promise<{ sent: string[]; skipped: string[] }> {
     const facts = readRunFacts(runDir);

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { isPrdError, readJob, resolveRecipe, RunEvents, runRecipe, secrets, type RunEvent, type WorkerLine } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
+import { setFlag } from '../flags.js';
 import { pluginSearchPaths } from '../plugins.js';
 import { loadReporter } from '../reporter.js';
 import { cliVersion } from '../version.js';
@@ -22,6 +23,9 @@ export default class Worker extends PrdCommand {
     job: Args.file({ description: 'The job file (JSON, "prdJob": 1).', required: true, exists: true }),
   };
 
+  // An AzureML sweep trial passes its drawn values here: --set 'train.batchSize=${{search_space.train_batchSize}}'.
+  static override flags = { set: setFlag };
+
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Worker);
     await this.initCommand(flags);
@@ -31,7 +35,7 @@ export default class Worker extends PrdCommand {
     process.on('SIGTERM', stop);
     try {
       const job = readJob(args.job);
-      const resolved = await resolveRecipe(job.recipe, { overrides: job.set ?? [], searchFrom: pluginSearchPaths() });
+      const resolved = await resolveRecipe(job.recipe, { overrides: [...(job.set ?? []), ...flags.set], searchFrom: pluginSearchPaths() });
       for (const failure of resolved.registry.failures) emit({ type: 'event', event: { type: 'log', level: 'warn', message: `plugin package ${failure.packageName} was not loaded: ${failure.message}` } });
       const events = new RunEvents();
       events.on((event) => emit({ type: 'event', event }));

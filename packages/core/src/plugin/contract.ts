@@ -221,6 +221,11 @@ export interface Tracker {
   runStarted?(run: TrackedRun): Promise<void>;
   epochEnded?(record: EpochRecord): Promise<void> | void;
   runEnded?(end: TrackedEnd): Promise<void>;
+  /**
+   * Tags a child run must carry to appear under the current run (a sweep's trials under the sweep), such as
+   * MLflow's `mlflow.parentRunId`. Waits until the tracker's own run exists; empty when that cannot be known.
+   */
+  childTags?(): Promise<Record<string, string>>;
   /** Make the tracker's record of a finished run directory complete. */
   sync?(runDir: string): Promise<{ sent: string[]; skipped: string[] }>;
   /**

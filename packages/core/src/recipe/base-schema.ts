@@ -139,6 +139,7 @@ export function recipeSchema(slot: (kind: string) => TSchema, kinds: KindTable =
   const fixed: Record<string, TProperties> = {
     '': {
       $schema: Type.Optional(Type.String()),
+      prd: Type.Optional(Type.String({ pattern: '^[1-9][0-9]*$', description: 'The recipe format this recipe is written in; prd migrate updates it.' })),
       name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'Names the runs of this recipe.' }),
       description: Type.Optional(Type.String()),
       extends: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], { description: 'Parent recipe file(s), merged first.' })),
@@ -148,7 +149,16 @@ export function recipeSchema(slot: (kind: string) => TSchema, kinds: KindTable =
     },
     '/data': { features: FeaturesSchema },
   };
-  const after: Record<string, TProperties> = { '': { train: TrainSchema } };
+  const after: Record<string, TProperties> = {
+    '': {
+      train: TrainSchema,
+      sweep: Type.Optional(
+        Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+          description: 'A hyperparameter sweep, checked and run by prd sweep (package @prd/sweep); null for none (a recipe that extends a sweep recipe).',
+        }),
+      ),
+    },
+  };
   for (const [kind, declaration] of Object.entries(kinds)) {
     const cut = declaration.slot.lastIndexOf('/');
     const parent = declaration.slot.slice(0, cut);

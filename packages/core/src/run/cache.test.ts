@@ -1,13 +1,15 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from '@prd/testing';
 import { describe, expect, it } from 'vitest';
 import { entryDigest, StepCache } from './cache.js';
 import { listEntries, parseAge, pruneEntries } from './cache-list.js';
 import { RunEvents, type RunEvent } from './events.js';
+
+// Core's tests make their own folders: @prd/testing depends on core, not the other way round.
+const tempDir = (prefix = 'prd-test-'): string => mkdtempSync(join(tmpdir(), prefix));
 
 const KEY = '0123456789abcdef';
 

@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tempDir } from '@prd/testing';
 import { describe, expect, it } from 'vitest';
 import { isPrdError, type PrdError } from '../errors.js';
 import { openForResume, recipeDifferences, settleKilledRun } from './resume.js';
 import { PROCESS_FILE, RunDirectory, type Manifest } from './run-dir.js';
+
+// Core's tests make their own folders: @prd/testing depends on core, not the other way round.
+const tempDir = (prefix = 'prd-test-'): string => mkdtempSync(join(tmpdir(), prefix));
 
 const recipe = { $schema: './a.json', name: 'q', seed: 42, model: { use: 'conv1d-residual', with: { filters: 32 } }, train: { epochs: 2, batchSize: 64 }, evaluate: [{ use: 'fss' }] };
 
