@@ -55,11 +55,19 @@ export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, 
 export { writeTensorFile, type TensorColumn } from './data/tensor-export.js';
 export { writePredictions } from './data/predictions.js';
 
-export { RunEvents, STEP_NAMES, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
+export { RunEvents, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
+export { STEPS, STEP_NAMES } from './run/steps/table.js';
+export type { AnyStepDef, GraphContext, StepDef, StepOutputs, StepResult } from './run/graph.js';
+export { entryDigest, entryFiles, fileSha256 } from './run/entry-digest.js';
+export { packageCode, pluginCode, coreCode, type CodeIdentity } from './run/code-identity.js';
+export { CACHE_FORMAT, pluginKey, stepKey } from './run/keys.js';
+export { writeMlModel, readModelFormat, PRD_FLAVOR, type MlModelFacts } from './run/mlmodel.js';
 export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
 export { StepCache, type CacheEntryInfo } from './run/cache.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
-export { readJob, JOB_FORMAT, type RunJob, type WorkerJob, type WorkerLine } from './run/job.js';
+export { readJob, JOB_FORMAT, type RunJob, type TrainWorkerJob, type WorkerJob, type WorkerLine } from './run/job.js';
+export { runTrainJob } from './run/train-job.js';
+export { runWorkerProcess } from './run/worker-process.js';
 export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';
 export { scoreModel, type ScoreOptions, type ScoreResult } from './run/score.js';
 export { applyModel, type ApplyModelOptions, type ApplyModelResult } from './run/apply-model.js';

@@ -13,6 +13,10 @@ export const LocalOptions = Type.Object(
         'Worker threads for data-parallel training on wasm/cpu: each batch is split across the main thread and the workers. 0 (default): single-threaded, so results never depend on the machine; auto: the idle cores (cores minus load average, at most 3 workers) when an epoch has at least 50 batches',
     }),
     keepCheckpoints: Type.Integer({ minimum: 1, default: 3, description: 'Newest per-epoch checkpoints kept (the best epoch is kept too)' }),
+    process: Type.Union([Type.Literal('in-process'), Type.Literal('child')], {
+      default: 'in-process',
+      description: 'Where training runs: in the prd process, or in a child process started with `prd worker` (the same job file a cluster backend would run); its events are relayed, Ctrl-C stops it',
+    }),
     validationBatchSize: Type.Integer({ minimum: 1, default: 1024, description: 'Batch size for validation and prediction' }),
   },
   { additionalProperties: false },

@@ -8,6 +8,7 @@ import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
 import { renderProgress } from '../render/run-progress.js';
 import { cliVersion } from '../version.js';
 import { loadReporter } from '../reporter.js';
+import { workerLauncher } from '../worker-launcher.js';
 
 /** The summary `prd run --json` prints. */
 export interface RunSummary {
@@ -77,6 +78,7 @@ export default class Run extends PrdCommand {
         signal: controller.signal,
         prdVersion: cliVersion(),
         reporter: await loadReporter(),
+        worker: workerLauncher(),
       });
       return { runId: result.runId, runDir: result.runDir, status: result.status, durationMs: result.durationMs, metrics: result.metrics };
     } finally {

@@ -13,6 +13,7 @@ import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
 import { closest } from '../suggest.js';
 import type { RunEvents } from './events.js';
+import { readModelFormat } from './mlmodel.js';
 import { featuresFromPreprocessing, inputColumns, type Preprocessing } from './preprocessing.js';
 import { ensembleKeys } from './steps/prepare.js';
 import { mlColumns } from './steps/predict.js';
@@ -74,6 +75,8 @@ export interface ResolvedModel {
   runDir?: string;
   preprocessing: Preprocessing;
   features: ResolvedFeatures;
+  /** The saved model's format, as its MLmodel names it. */
+  format: string;
 }
 
 /** Find a model given as a run directory, a model/ folder, or a tracker URI (downloaded into `tempDir/model`). */
@@ -86,7 +89,7 @@ export async function resolveModel(model: string, registry: PluginRegistry, cont
     found = modelDirOf(model);
   }
   const preprocessing = JSON.parse(readFileSync(join(found.modelDir, 'preprocessing.json'), 'utf8')) as Preprocessing;
-  return { ...found, preprocessing, features: featuresFromPreprocessing(preprocessing) };
+  return { ...found, preprocessing, features: featuresFromPreprocessing(preprocessing), format: readModelFormat(found.modelDir) };
 }
 
 /** The rows of a dataset a model can be applied to, standardised with the model's own preprocessing. */
@@ -187,7 +190,7 @@ export async function predictInference(options: {
   signal: AbortSignal;
 }): Promise<string> {
   const backend = await createPlugin(options.registry, 'backend', options.compute, '/compute', options.context);
-  const outputs = await backend.predict({ modelDir: options.model.modelDir, input: TensorFile.open(options.input.tensor), batchSize: 1024, events: options.events, signal: options.signal });
+  const outputs = await backend.predict({ modelDir: options.model.modelDir, format: options.model.format, input: TensorFile.open(options.input.tensor), batchSize: 1024, events: options.events, signal: options.signal });
   const predictions = join(options.tempDir, 'predictions.parquet');
   await writePredictions(options.engine, options.input.meta, outputs, mlColumns(options.model.preprocessing), predictions);
   return predictions;

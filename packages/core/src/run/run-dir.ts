@@ -9,6 +9,8 @@ import type { GitInfo } from './git.js';
 export interface StepRecord {
   name: StepName;
   key?: string;
+  /** Content digest of the step's outputs (what the keys of the steps that read it are built from). */
+  digest?: string;
   cached: boolean;
   skipped?: string;
   durationMs: number;

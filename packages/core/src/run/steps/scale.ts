@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrdError, type Issue } from '../../errors.js';
 import { ident, literal, type DataEngine, type Relation } from '../../data/engine.js';
@@ -12,6 +13,7 @@ import { rebalancedRelation, splitRelation } from './split.js';
 export interface ScaleSummary {
   rows: { train: number; validation: number; test: number };
   layout: TensorLayout;
+  task: 'bands' | 'regression';
 }
 
 /** Tensor layout of the features. */
@@ -67,7 +69,7 @@ function metaSelect(features: ResolvedFeatures): string {
  * then write each split as a tensor file, plus the metadata / truth / NWP columns of the validation and test rows
  * in the same order, and preprocessing.json.
  */
-export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<{ summary: ScaleSummary; preprocessing: Preprocessing }> {
+export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<ScaleSummary> {
   const features = data.features;
   const inputs = inputColumns(features);
   const scaler = await fitStandardScaler(env.engine, splitRelation(splitDir, 'train'), inputs);
@@ -100,5 +102,6 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
     const header = await writeTensorFile(env.engine, relation, columns, layout, join(outDir, `${split}.f32`), '__row');
     rows[split] = header.rows;
   }
-  return { summary: { rows, layout }, preprocessing };
+  writeFileSync(join(outDir, 'preprocessing.json'), `${JSON.stringify(preprocessing, null, 2)}\n`);
+  return { rows, layout, task: features.task };
 }
