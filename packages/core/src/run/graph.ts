@@ -1,5 +1,6 @@
 import type { MetricTree, TrainOutcome, WorkerLauncher } from '../plugin/contract.js';
 import type { StepEnv, PreparedData } from './context.js';
+import type { Preprocessing } from './preprocessing.js';
 import type { Manifest, RunDirectory } from './run-dir.js';
 import type { LoadedData } from './steps/prepare.js';
 import type { ScaleSummary } from './steps/scale.js';
@@ -13,8 +14,8 @@ export interface StepOutputs {
   split: { rows: SplitCounts };
   rebalance: { rows: number };
   scale: ScaleSummary;
-  /** The outcome without its history (that is `history.json` in the entry). */
-  train: Omit<TrainOutcome, 'history'>;
+  /** The outcome without its history (that is `history.json` in the entry); or, for a given model, where it came from. */
+  train: Omit<TrainOutcome, 'history'> | { given: string };
   /** Rows predicted per split. */
   predict: { rows: Partial<Record<'validation' | 'test', number>> };
   /** The metrics are `metrics.json` in the entry. */
@@ -44,6 +45,18 @@ export interface Skipped {
 /** Results so far, by step. */
 export type StepResults = { [N in StepName]?: StepResult<N> | Skipped };
 
+/** A trained model the graph applies instead of training one. */
+export interface GivenModel {
+  /** The model as the user named it (a run directory, a model folder or a tracker URI). */
+  source: string;
+  modelDir: string;
+  preprocessing: Preprocessing;
+  /** Content digest of the model directory: what the steps that read the model key on. */
+  digest: string;
+  /** Scoring needs the truth and NWP columns; predicting needs only the inputs. */
+  requireTruth: boolean;
+}
+
 /** Everything a step's functions can reach. */
 export interface GraphContext {
   env: StepEnv;
@@ -60,6 +73,8 @@ export interface GraphContext {
   sentEpochs: Set<number>;
   /** The run's metrics, once the evaluate step published them. */
   metrics?: MetricTree;
+  /** A trained model to apply instead of training one (`prd evaluate`): the graph then neither splits nor trains. */
+  given?: GivenModel;
   /** Renders the report from the run directory (the report step); returns the files written. */
   report?: () => Promise<string[]>;
 }

@@ -1,33 +1,36 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { ident, literal, type DataEngine, type Relation } from '../data/engine.js';
+import type { DataEngine } from '../data/engine.js';
 import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
-import { withNwpBandProbabilities } from '../data/nwp.js';
 import { writePredictions } from '../data/predictions.js';
-import { writeTensorFile } from '../data/tensor-export.js';
 import { TensorFile } from '../data/tensor-file.js';
 import { PrdError, type Issue } from '../errors.js';
 import type { KindInstances, PluginContext, PluginKind } from '../plugin/contract.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
-import { closest } from '../suggest.js';
+import type { Instance } from './context.js';
 import type { RunEvents } from './events.js';
 import { readModelFormat } from './mlmodel.js';
-import { featuresFromPreprocessing, inputColumns, type Preprocessing } from './preprocessing.js';
-import { ensembleKeys } from './steps/prepare.js';
+import { featuresFromPreprocessing, type Preprocessing } from './preprocessing.js';
+import { givenModelData, writeGivenModelTensors } from './steps/given.js';
 import { mlColumns } from './steps/predict.js';
-import { layoutOf } from './steps/scale.js';
 
 /** Create a plugin from the registry with its options' defaults applied and checked, as a recipe would. */
 export async function createPlugin<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<KindInstances[K]> {
-  const { plugin } = registry.require(kind, ref.use, `${pointer}/use`);
-  const options = Value.Default(plugin.options, structuredClone(ref.with ?? {}));
+  return (await createInstance(registry, kind, ref, pointer, context)).instance;
+}
+
+/** {@link createPlugin}, with the facts the steps key on and the manifest records (slot, options, package, version). */
+export async function createInstance<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<Instance<KindInstances[K]>> {
+  const { plugin, origin } = registry.require(kind, ref.use, `${pointer}/use`);
+  const options = Value.Default(plugin.options, structuredClone(ref.with ?? {})) as Record<string, unknown>;
   const errors = [...Value.Errors(plugin.options, options)];
   if (errors.length > 0) {
     throw new PrdError(`options of "${ref.use}" are not valid`, errors.map((e) => ({ pointer: `${pointer}/with${e.path}`, message: e.message })));
   }
-  return (await plugin.create(options, { ...context, pointer })) as KindInstances[K];
+  const instance = (await plugin.create(options, { ...context, pointer })) as KindInstances[K];
+  return { slot: pointer, use: ref.use, options, package: origin.packageName, version: origin.version, instance };
 }
 
 /** A tracker model URI (`runs:/…`, `models:/…`, any `scheme:/…`) rather than a path on disk. */
@@ -126,55 +129,20 @@ export async function prepareInference(options: {
   const { features, preprocessing } = options.model;
   const spec = options.spec ?? { profile: features.profile.map((p) => p.name), singleLevel: features.singleLevel, target: { column: features.targetColumns[0] } };
   const source = await createPlugin(options.registry, 'source', { use: 'csv', with: { paths: options.data } }, '/data/source', context);
-  const data = await source.open({ ...context, pointer: '/data/source', engine, spec });
-  let relation: Relation = data.relation;
-  const names = new Set((await engine.columns(relation)).map((c) => c.name));
-  const inputs = inputColumns(features);
-  const truthColumns = features.targetSources.flat();
-  // Scoring needs the truth and the NWP baseline the model was trained against; predicting needs only inputs.
-  const baselineColumns = features.baseline.kind === 'columns' ? features.baseline.columns : features.baseline.kind === 'ensemble-rate' ? [features.baseline.rateColumn] : [];
-  const needed = [...features.metadata, ...inputs, ...(options.requireTruth ? [...truthColumns, ...baselineColumns] : [])];
-  const missing = [...new Set(needed)].filter((c) => !names.has(c));
-  if (missing.length > 0) {
-    throw new PrdError(
-      `the data lacks ${missing.length} column${missing.length > 1 ? 's' : ''} the model needs (${data.description})`,
-      missing.slice(0, 20).map((c) => ({ dataColumn: c, message: `no column "${c}"`, suggestion: closest(c, [...names]) })),
-    );
-  }
-  const hasTruth = truthColumns.every((c) => names.has(c));
-  if (!hasTruth) context.events.log('the data has no radar truth columns; writing predictions without them', 'warn');
-  const baseline = features.baseline;
-  if (baseline.kind === 'ensemble-rate' && names.has(baseline.rateColumn)) {
-    relation = withNwpBandProbabilities(relation, baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
-  }
-  const hasNwp = baseline.kind !== 'none' && (baseline.kind === 'ensemble-rate' ? names.has(baseline.rateColumn) : baseline.columns.every((c) => names.has(c)));
-  const nwpColumns = hasNwp ? baseline.columns : [];
-
+  const opened = await source.open({ ...context, pointer: '/data/source', engine, spec });
+  const data = await givenModelData(engine, context.events, opened, features, options.requireTruth);
   mkdirSync(tempDir, { recursive: true });
-  const complete = inputs.map((c) => `${ident(c)} IS NOT NULL AND NOT isnan(${ident(c)}::DOUBLE)`).join(' AND ');
-  const keep = [...new Set([...features.metadata, ...inputs, ...(hasTruth ? truthColumns : []), ...nwpColumns])].map(ident);
-  const rowsFile = join(tempDir, 'rows.parquet');
-  const all = await engine.count(relation);
-  await engine.toParquet({ sql: `SELECT ${keep.join(', ')} FROM (${relation.sql}) WHERE ${complete} ORDER BY ${features.metadata.map(ident).join(', ')}` }, rowsFile);
-  const rows: Relation = { sql: `SELECT *, file_row_number AS __row FROM read_parquet(${literal(rowsFile)}, file_row_number = true)` };
-  const kept = await engine.count(rows);
-  if (kept === 0) throw new PrdError(`none of the ${all} rows of ${data.description} has every input the model needs`);
-  if (kept < all) context.events.log(`${all - kept} of ${all} rows miss an input value and are left out`, 'warn');
-
-  const { mean, std } = preprocessing.scaler;
-  const truthExprs = features.targetSources.map((sources) => sources.map(ident).join(' + '));
-  const tensorColumns = [
-    ...inputs.map((c, i) => ({ expr: `(${ident(c)} - ${mean[i]}) / ${std[i]}` })),
-    // The tensor layout has room for targets; the model never reads them, so rows without truth carry zeros.
-    ...features.targetColumns.map((_, i) => ({ expr: hasTruth ? truthExprs[i] : '0' })),
-  ];
-  const tensor = join(tempDir, 'input.f32');
-  await writeTensorFile(engine, rows, tensorColumns, layoutOf(features), tensor, '__row');
-  const truth = features.targetColumns.map((c, i) => `${truthExprs[i]} AS ${ident(c)}`);
-  const meta = join(tempDir, 'meta.parquet');
-  const metaColumns = [...features.metadata.map(ident), ...(hasTruth ? truth : []), ...nwpColumns.map(ident)];
-  await engine.run(`COPY (SELECT ${metaColumns.join(', ')} FROM (${rows.sql}) ORDER BY __row) TO ${literal(meta)} (FORMAT parquet)`);
-  return { tensor, meta, rows: kept, dropped: all - kept, hasTruth, nwpColumns, description: data.description, fingerprint: data.fingerprint };
+  const written = await writeGivenModelTensors(engine, context.events, data, preprocessing, tempDir);
+  return {
+    tensor: join(tempDir, 'test.f32'),
+    meta: join(tempDir, 'test.meta.parquet'),
+    rows: written.rows.test,
+    dropped: written.dropped,
+    hasTruth: written.hasTruth,
+    nwpColumns: written.nwpColumns,
+    description: data.description,
+    fingerprint: data.fingerprint,
+  };
 }
 
 /** Apply the model with a compute backend; writes `<tempDir>/predictions.parquet` (meta columns plus ML columns). */

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
+import type { FeatureSpec } from '../data/features.js';
 import type { ResolvedRecipe } from '../recipe/resolve.js';
 import { StepCache } from './cache.js';
 import type { StepEnv } from './context.js';
@@ -55,7 +56,7 @@ export async function planRun(resolved: ResolvedRecipe, options: { cacheDir?: st
   const cache = new StepCache(cacheRoot);
   const signal = new AbortController().signal;
   try {
-    const env: StepEnv = { resolved, recipe, instances, engine, cache, events, signal, pluginContext };
+    const env: StepEnv = { registry, seed: recipe.seed, spec: recipe.data.features as FeatureSpec, train: recipe.train, instances, engine, cache, events, signal, pluginContext };
     const g: GraphContext = { env, results: {}, resume: false, sentEpochs: new Set(), report: async () => [] };
     const steps: PlanStep[] = [];
     for (const def of STEPS) {

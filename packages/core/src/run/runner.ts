@@ -1,6 +1,7 @@
 import { cpus, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
+import type { FeatureSpec } from '../data/features.js';
 import { isPrdError } from '../errors.js';
 import type { MetricTree, WorkerLauncher } from '../plugin/contract.js';
 import type { ResolvedRecipe } from '../recipe/resolve.js';
@@ -88,7 +89,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     const pluginContext = { seed: recipe.seed, baseDir: loaded.dir, pointer: '', events, tempDir };
     const instances = await createInstances(recipe, registry, pluginContext);
     manifest.plugins = manifestPlugins(instances);
-    const env: StepEnv = { resolved: options.resolved, recipe, instances, engine, cache: new StepCache(cacheRoot), events, signal, pluginContext };
+    const env: StepEnv = { registry, seed: recipe.seed, spec: recipe.data.features as FeatureSpec, train: recipe.train, instances, engine, cache: new StepCache(cacheRoot), events, signal, pluginContext };
     trackers = new TrackerFanout(instances.trackers, events);
     const fanout = trackers;
     const sentEpochs = new Set<number>();

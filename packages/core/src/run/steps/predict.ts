@@ -22,7 +22,7 @@ export async function runPredict(env: StepEnv, scaleDir: string, modelDir: strin
     if (!existsSync(tensorPath)) continue;
     const input = TensorFile.open(tensorPath);
     if (input.rows === 0) continue;
-    const outputs = await env.instances.backend.instance.predict({ modelDir, format, input, batchSize: Math.max(env.recipe.train.batchSize, 1024), events: env.events, signal: env.signal });
+    const outputs = await env.instances.backend.instance.predict({ modelDir, format, input, batchSize: Math.max(env.train.batchSize, 1024), events: env.events, signal: env.signal });
     rows[split] = await writePredictions(env.engine, join(scaleDir, `${split}.meta.parquet`), outputs, mlColumns(preprocessing), join(outDir, `${split}.parquet`));
   }
   return rows;

@@ -1,6 +1,6 @@
 import { isPrdError, PrdError } from '../../errors.js';
 import type { ColumnInfo, Relation } from '../../data/engine.js';
-import { resolveFeatures, type FeatureSpec, type ResolvedFeatures } from '../../data/features.js';
+import { resolveFeatures, type ResolvedFeatures } from '../../data/features.js';
 import { withNwpBandProbabilities } from '../../data/nwp.js';
 import type { SourceData, TableContext } from '../../plugin/contract.js';
 import type { PreparedData, StepEnv } from '../context.js';
@@ -19,7 +19,7 @@ export interface LoadedData {
 
 /** The load step: open the source (nothing is read in full; the relation stays lazy). */
 export async function loadData(env: StepEnv): Promise<LoadedData> {
-  const spec = env.recipe.data.features as FeatureSpec;
+  const spec = env.spec;
   const source = await env.instances.source.instance.open({ ...env.pluginContext, engine: env.engine, spec, pointer: env.instances.source.slot });
   return { source, columns: await env.engine.columns(source.relation) };
 }
@@ -29,7 +29,7 @@ export async function loadData(env: StepEnv): Promise<LoadedData> {
  * each point. Nothing is materialised here: the result is one lazy relation that the split step runs once.
  */
 export async function transformData(env: StepEnv, loaded: LoadedData): Promise<PreparedData> {
-  const spec = env.recipe.data.features as FeatureSpec;
+  const spec = env.spec;
   const base = { ...env.pluginContext, engine: env.engine, spec };
   const { source } = loaded;
   let relation: Relation = source.relation;

@@ -14,6 +14,8 @@ export interface ScaleSummary {
   rows: { train: number; validation: number; test: number };
   layout: TensorLayout;
   task: 'bands' | 'regression';
+  /** Rows left out because an input value was missing (a given model's data). */
+  dropped?: number;
 }
 
 /** Tensor layout of the features. */
@@ -94,7 +96,7 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
   };
   const trainRows: Relation = rebalanceDir ? await rebalancedRelation(env, rebalanceDir) : splitRelation(splitDir, 'train');
   // Training rows are stored in a seeded random order, so that reading them in blocks is already well mixed.
-  const train = await writeTensorFile(env.engine, trainRows, columns, layout, join(outDir, 'train.f32'), `hash(__row, ${env.recipe.seed}), __row`);
+  const train = await writeTensorFile(env.engine, trainRows, columns, layout, join(outDir, 'train.f32'), `hash(__row, ${env.seed}), __row`);
   const rows = { train: train.rows, validation: 0, test: 0 };
   for (const split of ['validation', 'test'] as const) {
     const relation = splitRelation(splitDir, split);

@@ -1,19 +1,20 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricTree, PluginKind } from '../../plugin/contract.js';
-import type { Instance } from '../context.js';
+import { required, type Instance } from '../context.js';
 import { defineStep, dirOf, maybeResultOf, resultOf, type AnyStepDef, type GraphContext, type StepName } from '../graph.js';
 import { pluginKey } from '../keys.js';
 import { copyIntoRun, readHistory, writePredictionsCsv } from '../outputs.js';
-import type { Preprocessing } from '../preprocessing.js';
+import { featuresFromPreprocessing, type Preprocessing } from '../preprocessing.js';
 import { runEvaluate, runExplain } from './evaluate.js';
+import { givenModelData, writeGivenModelTensors } from './given.js';
 import { runPredict } from './predict.js';
 import { loadData, transformData } from './prepare.js';
 import { runScale } from './scale.js';
 import { runRebalance, runSplit } from './split.js';
 import { runTrain, shapeOf, trainJobOf } from './train.js';
 
-const key = (g: GraphContext, kind: PluginKind, i: Instance<unknown>) => pluginKey(g.env.resolved.registry, kind, i);
+const key = (g: GraphContext, kind: PluginKind, i: Instance<unknown>) => pluginKey(g.env.registry, kind, i);
 const keys = (g: GraphContext, kind: PluginKind, list: Instance<unknown>[]) => list.map((i) => key(g, kind, i));
 const names = (list: Array<{ use: string }>) => list.map((i) => i.use).join(', ');
 
@@ -30,6 +31,9 @@ function run(g: GraphContext) {
   return g.run;
 }
 
+/** Why a step does not apply when a given model is applied to data. */
+const GIVEN = 'a given model is applied to the data';
+
 /** Every step of a run, in order. Each is declared here once; see graph.ts for what a declaration holds. */
 export const STEPS: readonly AnyStepDef[] = [
   defineStep({
@@ -38,7 +42,7 @@ export const STEPS: readonly AnyStepDef[] = [
     cached: false,
     plannable: true,
     detail: (env) => env.instances.source.use,
-    key: (g) => ({ source: key(g, 'source', g.env.instances.source), features: g.env.recipe.data.features }),
+    key: (g) => ({ source: key(g, 'source', g.env.instances.source), features: g.env.spec }),
     // The source's fingerprint (paths, sizes, times or content) stands for the data.
     outputFacts: (value) => ({ fingerprint: value.source.fingerprint }),
     run: (g) => loadData(g.env),
@@ -52,8 +56,12 @@ export const STEPS: readonly AnyStepDef[] = [
     reads: ['load'],
     cached: false,
     plannable: true,
-    key: (g) => ({ transforms: keys(g, 'transform', g.env.instances.transforms) }),
-    run: (g) => transformData(g.env, resultOf(g, 'load').value),
+    key: (g) => ({ transforms: keys(g, 'transform', g.env.instances.transforms), given: g.given ? { truth: g.given.requireTruth, features: g.given.preprocessing } : null }),
+    run: (g) => {
+      const loaded = resultOf(g, 'load').value;
+      if (!g.given) return transformData(g.env, loaded);
+      return givenModelData(g.env.engine, g.env.events, loaded.source, featuresFromPreprocessing(g.given.preprocessing), g.given.requireTruth);
+    },
     summary: () => ({}),
     detail: (env) => names(env.instances.transforms) || 'none',
   }),
@@ -61,8 +69,9 @@ export const STEPS: readonly AnyStepDef[] = [
     name: 'split',
     reads: ['transform'],
     cached: true,
-    detail: (env) => env.instances.sampler.use,
-    key: (g) => ({ sampler: key(g, 'sampler', g.env.instances.sampler), seed: g.env.recipe.seed }),
+    skip: (g) => (g.given ? GIVEN : undefined),
+    detail: (env) => env.instances.sampler?.use,
+    key: (g) => ({ sampler: key(g, 'sampler', required(g.env.instances.sampler, 'sampler')), seed: g.env.seed }),
     run: async (g, dir) => ({ rows: await runSplit(g.env, resultOf(g, 'transform').value, dir) }),
   }),
   defineStep({
@@ -70,16 +79,21 @@ export const STEPS: readonly AnyStepDef[] = [
     reads: ['split'],
     cached: true,
     detail: (env) => env.instances.rebalancer?.use,
-    skip: (g) => (g.env.instances.rebalancer ? undefined : 'no "rebalance" in the recipe'),
-    key: (g) => ({ rebalancer: key(g, 'rebalancer', g.env.instances.rebalancer!), seed: g.env.recipe.seed }),
+    skip: (g) => (g.given ? GIVEN : g.env.instances.rebalancer ? undefined : 'no "rebalance" in the recipe'),
+    key: (g) => ({ rebalancer: key(g, 'rebalancer', g.env.instances.rebalancer!), seed: g.env.seed }),
     run: async (g, dir) => ({ rows: await runRebalance(g.env, resultOf(g, 'transform').value, dirOf(g, 'split'), dir) }),
   }),
   defineStep({
     name: 'scale',
     reads: ['transform', 'split', 'rebalance'],
     cached: true,
-    key: (g) => ({ seed: g.env.recipe.seed }),
-    run: (g, dir) => runScale(g.env, resultOf(g, 'transform').value, dirOf(g, 'split'), maybeResultOf(g, 'rebalance')?.dir, dir),
+    key: (g) => ({ seed: g.env.seed, scaler: g.given?.preprocessing.scaler ?? null }),
+    run: async (g, dir) => {
+      const data = resultOf(g, 'transform').value;
+      if (!g.given) return runScale(g.env, data, dirOf(g, 'split'), maybeResultOf(g, 'rebalance')?.dir, dir);
+      const { rows, layout, task, dropped } = await writeGivenModelTensors(g.env.engine, g.env.events, data, g.given.preprocessing, dir);
+      return { rows, layout, task, dropped };
+    },
     publish: (g, result) => {
       if (g.manifest?.data) g.manifest.data.rows = result.value.rows;
     },
@@ -88,9 +102,17 @@ export const STEPS: readonly AnyStepDef[] = [
     name: 'train',
     reads: ['scale'],
     cached: true,
-    detail: (env) => `${env.instances.model.use} on ${env.instances.backend.instance.describe()}`,
-    key: (g) => ({ model: key(g, 'model', g.env.instances.model), backend: key(g, 'backend', g.env.instances.backend), train: g.env.recipe.train, seed: g.env.recipe.seed }),
+    detail: (env) => `${env.instances.model?.use ?? 'the given model'} on ${env.instances.backend.instance.describe()}`,
+    key: (g) =>
+      g.given
+        ? { given: g.given.digest }
+        : { model: key(g, 'model', required(g.env.instances.model, 'model')), backend: key(g, 'backend', g.env.instances.backend), train: g.env.train, seed: g.env.seed },
     run: async (g, dir) => {
+      if (g.given) {
+        // The model is this step's output: later steps read it from the entry, like a model trained here.
+        cpSync(g.given.modelDir, join(dir, 'model'), { recursive: true });
+        return { given: g.given.source };
+      }
       const scale = resultOf(g, 'scale');
       const job = trainJobOf(g.env, dirOf(g, 'scale'), scale.value, join(dir, 'model'), run(g).path('checkpoints'), g.resume);
       const { history, ...outcome } = await runTrain(g.env, job, dirOf(g, 'scale'), g.worker);
@@ -98,6 +120,10 @@ export const STEPS: readonly AnyStepDef[] = [
       return outcome;
     },
     publish: (g, result) => {
+      if ('given' in result.value) {
+        copyIntoRun(run(g), join(result.dir!, 'model'), 'model');
+        return;
+      }
       const history = readHistory(result.dir!);
       if (g.manifest) g.manifest.training = { ...result.value };
       copyIntoRun(run(g), join(result.dir!, 'model'), 'model');
@@ -144,8 +170,8 @@ export const STEPS: readonly AnyStepDef[] = [
     reads: ['transform', 'scale', 'train'],
     cached: true,
     detail: (env) => names(env.instances.explainers),
-    skip: (g) => (g.env.instances.explainers.length === 0 ? 'no "explain" in the recipe' : resultOf(g, 'scale').value.rows.test === 0 ? 'no test rows' : undefined),
-    key: (g) => ({ explainers: keys(g, 'explainer', g.env.instances.explainers), seed: g.env.recipe.seed }),
+    skip: (g) => (g.given ? GIVEN : g.env.instances.explainers.length === 0 ? 'no "explain" in the recipe' : resultOf(g, 'scale').value.rows.test === 0 ? 'no test rows' : undefined),
+    key: (g) => ({ explainers: keys(g, 'explainer', g.env.instances.explainers), seed: g.env.seed }),
     run: async (g, dir) => {
       const scale = resultOf(g, 'scale').value;
       const outcomes = await runExplain(g.env, resultOf(g, 'transform').value, dirOf(g, 'scale'), join(dirOf(g, 'train'), 'model'), shapeOf(scale, scale.task), dir);

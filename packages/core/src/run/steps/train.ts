@@ -2,7 +2,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelShape, TrainJob, TrainOutcome, WorkerLauncher } from '../../plugin/contract.js';
 import type { TrainConfig } from '../../recipe/base-schema.js';
-import type { StepEnv } from '../context.js';
+import { required, type StepEnv } from '../context.js';
 import { writeMlModel } from '../mlmodel.js';
 import type { ScaleSummary } from './scale.js';
 
@@ -20,12 +20,12 @@ export function lossOf(config: TrainConfig, task: 'bands' | 'regression'): NonNu
 export function trainJobOf(env: StepEnv, scaleDir: string, scale: ScaleSummary, modelDir: string, checkpointDir: string, resume: boolean): TrainJob {
   const validation = join(scaleDir, 'validation.f32');
   return {
-    model: { use: env.instances.model.use, with: env.instances.model.options },
+    model: { use: required(env.instances.model, 'model').use, with: required(env.instances.model, 'model').options },
     shape: shapeOf(scale, scale.task),
     train: join(scaleDir, 'train.f32'),
     validation: existsSync(validation) && scale.rows.validation > 0 ? validation : undefined,
-    config: { ...env.recipe.train, loss: lossOf(env.recipe.train, scale.task) },
-    seed: env.recipe.seed,
+    config: { ...env.train, loss: lossOf(env.train, scale.task) },
+    seed: env.seed,
     modelDir,
     checkpointDir,
     resume,
@@ -37,7 +37,7 @@ export function trainJobOf(env: StepEnv, scaleDir: string, scale: ScaleSummary, 
  * adds what makes the folder a prd model wherever it was trained: preprocessing.json (from the scale step) and MLmodel.
  */
 export async function runTrain(env: StepEnv, job: TrainJob, scaleDir: string, worker?: WorkerLauncher): Promise<TrainOutcome> {
-  const outcome = await env.instances.backend.instance.train(job, { model: env.instances.model.instance, events: env.events, signal: env.signal, worker });
+  const outcome = await env.instances.backend.instance.train(job, { model: required(env.instances.model, 'model').instance, events: env.events, signal: env.signal, worker });
   copyFileSync(join(scaleDir, 'preprocessing.json'), join(job.modelDir, 'preprocessing.json'));
   writeMlModel(job.modelDir, { model: job.model, runtime: outcome.runtime, parameters: outcome.parameters, saved: outcome.saved });
   return outcome;
