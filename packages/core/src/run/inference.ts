@@ -1,20 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import type { DataEngine } from '../data/engine.js';
-import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
-import { writePredictions } from '../data/predictions.js';
-import { TensorFile } from '../data/tensor-file.js';
+import type { ResolvedFeatures } from '../data/features.js';
 import { PrdError, type Issue } from '../errors.js';
 import type { KindInstances, PluginContext, PluginKind } from '../plugin/contract.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
 import type { Instance } from './context.js';
-import type { RunEvents } from './events.js';
 import { readModelFormat } from './mlmodel.js';
 import { featuresFromPreprocessing, type Preprocessing } from './preprocessing.js';
-import { givenModelData, writeGivenModelTensors } from './steps/given.js';
-import { mlColumns } from './steps/predict.js';
 
 /** Create a plugin from the registry with its options' defaults applied and checked, as a recipe would. */
 export async function createPlugin<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<KindInstances[K]> {
@@ -93,73 +87,4 @@ export async function resolveModel(model: string, registry: PluginRegistry, cont
   }
   const preprocessing = JSON.parse(readFileSync(join(found.modelDir, 'preprocessing.json'), 'utf8')) as Preprocessing;
   return { ...found, preprocessing, features: featuresFromPreprocessing(preprocessing), format: readModelFormat(found.modelDir) };
-}
-
-/** The rows of a dataset a model can be applied to, standardised with the model's own preprocessing. */
-export interface InferenceData {
-  /** Tensor file of the standardised inputs (targets where the data has truth, zeros otherwise). */
-  tensor: string;
-  /** Metadata, truth (where present) and NWP (where present) of the same rows, in the same order. */
-  meta: string;
-  rows: number;
-  /** Rows left out because an input value was missing. */
-  dropped: number;
-  hasTruth: boolean;
-  nwpColumns: string[];
-  description: string;
-  fingerprint: string;
-}
-
-/**
- * Read data files with the `csv` source and prepare them for a model, as the seed's `preprocess_test_data` did: no
- * training filters, the model's own scaler. Rows missing an input value cannot be predicted; they are left out and
- * counted. Truth and NWP columns are used where the data has them (`requireTruth` makes missing truth an error).
- */
-export async function prepareInference(options: {
-  engine: DataEngine;
-  registry: PluginRegistry;
-  context: PluginContext;
-  model: ResolvedModel;
-  data: string[];
-  tempDir: string;
-  spec?: FeatureSpec;
-  requireTruth: boolean;
-}): Promise<InferenceData> {
-  const { engine, context, tempDir } = options;
-  const { features, preprocessing } = options.model;
-  const spec = options.spec ?? { profile: features.profile.map((p) => p.name), singleLevel: features.singleLevel, target: { column: features.targetColumns[0] } };
-  const source = await createPlugin(options.registry, 'source', { use: 'csv', with: { paths: options.data } }, '/data/source', context);
-  const opened = await source.open({ ...context, pointer: '/data/source', engine, spec });
-  const data = await givenModelData(engine, context.events, opened, features, options.requireTruth);
-  mkdirSync(tempDir, { recursive: true });
-  const written = await writeGivenModelTensors(engine, context.events, data, preprocessing, tempDir);
-  return {
-    tensor: join(tempDir, 'test.f32'),
-    meta: join(tempDir, 'test.meta.parquet'),
-    rows: written.rows.test,
-    dropped: written.dropped,
-    hasTruth: written.hasTruth,
-    nwpColumns: written.nwpColumns,
-    description: data.description,
-    fingerprint: data.fingerprint,
-  };
-}
-
-/** Apply the model with a compute backend; writes `<tempDir>/predictions.parquet` (meta columns plus ML columns). */
-export async function predictInference(options: {
-  engine: DataEngine;
-  registry: PluginRegistry;
-  context: PluginContext;
-  model: ResolvedModel;
-  input: InferenceData;
-  compute: PluginRef;
-  tempDir: string;
-  events: RunEvents;
-  signal: AbortSignal;
-}): Promise<string> {
-  const backend = await createPlugin(options.registry, 'backend', options.compute, '/compute', options.context);
-  const outputs = await backend.predict({ modelDir: options.model.modelDir, format: options.model.format, input: TensorFile.open(options.input.tensor), batchSize: 1024, events: options.events, signal: options.signal });
-  const predictions = join(options.tempDir, 'predictions.parquet');
-  await writePredictions(options.engine, options.input.meta, outputs, mlColumns(options.model.preprocessing), predictions);
-  return predictions;
 }

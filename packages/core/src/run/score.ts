@@ -12,6 +12,7 @@ import { entryDigest } from './entry-digest.js';
 import { RunEvents } from './events.js';
 import type { GraphContext } from './graph.js';
 import { createInstance, isModelUri, resolveModel } from './inference.js';
+import type { Preprocessing } from './preprocessing.js';
 import type { RunReporter } from './runner.js';
 import { RunDirectory, type Manifest } from './run-dir.js';
 import { STEPS } from './steps/table.js';
@@ -57,6 +58,31 @@ const DEFAULT_EVALUATORS: PluginRef[] = [{ use: 'fss' }, { use: 'frequency-bias'
  * apply; rows missing an input value cannot be predicted and are left out (and counted).
  */
 export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
+  const { runId, runDir, rows, dropped, metrics } = await runGivenModel({ ...options, purpose: 'evaluate' });
+  return { runId, runDir, rows, dropped, metrics };
+}
+
+/** How to run the step table with a given model: scoring it (truth required, evaluators) or predicting with it. */
+export interface GivenModelRun extends Omit<ScoreOptions, 'evaluate'> {
+  purpose: 'evaluate' | 'predict';
+  /** Evaluators; for `evaluate` default the training run's, else fss, frequency-bias and kl-divergence. */
+  evaluate?: PluginRef[];
+}
+
+/** What a run of the step table with a given model did. */
+export interface GivenModelResult extends ScoreResult {
+  /** The predict step's cache entry (`test.parquet`: metadata, truth and NWP where present, ML). */
+  predictDir?: string;
+  preprocessing: Preprocessing;
+  /** The model directory used (downloaded for a tracker URI). */
+  modelDir: string;
+}
+
+/**
+ * Run the step table with a given model into a run directory of its own: load the files with the csv source, prepare
+ * them with the model's own preprocessing, take the model as the train step's output, predict and (to score) evaluate.
+ */
+export async function runGivenModel(options: GivenModelRun): Promise<GivenModelResult> {
   const events = options.events ?? new RunEvents();
   const signal = options.signal ?? new AbortController().signal;
   const runsDir = resolve(options.runsDir ?? 'runs');
@@ -68,14 +94,14 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
   // Plugins keep their reusable scratch (the csv source's Parquet conversions) where `prd run` keeps it.
   const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir: resolve('.prd', 'tmp') };
   const timeline = new StepTimeline(new StepCache(cacheRoot), events, signal);
-  let result: ScoreResult;
+  let result: GivenModelResult;
   try {
     const model = await resolveModel(isModelUri(options.model) ? options.model : resolve(options.model), options.registry, context, tempDir);
     const { modelDir, runDir: trainingRun, preprocessing, features } = model;
     const trained = trainingRun && existsSync(join(trainingRun, 'recipe.resolved.json')) ? (JSON.parse(readFileSync(join(trainingRun, 'recipe.resolved.json'), 'utf8')) as Record<string, unknown>) : undefined;
-    const name = `evaluate-${(trained?.name as string | undefined) ?? 'model'}`;
+    const name = `${options.purpose}-${(trained?.name as string | undefined) ?? 'model'}`;
     const run = RunDirectory.create(runsDir, name);
-    const evaluators = options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? DEFAULT_EVALUATORS;
+    const evaluators = options.purpose === 'predict' ? [] : (options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? DEFAULT_EVALUATORS);
     const compute = options.compute ?? (trained?.compute as PluginRef | undefined) ?? { use: 'local' };
     const spec: FeatureSpec = (trained?.data as { features?: FeatureSpec } | undefined)?.features ?? {
       profile: features.profile.map((p) => p.name),
@@ -116,7 +142,7 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
       manifest,
       resume: false,
       sentEpochs: new Set(),
-      given: { source: options.model, modelDir, preprocessing, digest: entryDigest(modelDir), requireTruth: true },
+      given: { source: options.model, modelDir, preprocessing, digest: entryDigest(modelDir), requireTruth: options.purpose === 'evaluate' },
     };
     const reporter = options.reporter;
     if (reporter) {
@@ -135,7 +161,8 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
     const now = Date.now();
     Object.assign(manifest, { status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
     run.writeJson('manifest.json', manifest);
-    result = { runId: run.runId, runDir: run.dir, rows: scale?.rows.test ?? 0, dropped: scale?.dropped ?? 0, metrics };
+    const predict = g.results.predict && 'dir' in g.results.predict ? g.results.predict.dir : undefined;
+    result = { runId: run.runId, runDir: run.dir, rows: scale?.rows.test ?? 0, dropped: scale?.dropped ?? 0, metrics, predictDir: predict, preprocessing, modelDir };
   } finally {
     engine.close();
     rmSync(tempDir, { recursive: true, force: true });
