@@ -55,7 +55,13 @@ export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, 
 export { writeTensorFile, type TensorColumn } from './data/tensor-export.js';
 export { writePredictions } from './data/predictions.js';
 
-export { RunEvents, STEP_NAMES, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
+export { RunEvents, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
+export { STEPS, STEP_NAMES } from './run/steps/table.js';
+export type { AnyStepDef, GraphContext, StepDef, StepOutputs, StepResult } from './run/graph.js';
+export { entryDigest as directoryDigest, entryFiles, fileSha256 } from './run/entry-digest.js';
+export { packageCode, pluginCode, coreCode, type CodeIdentity } from './run/code-identity.js';
+export { CACHE_FORMAT, pluginKey, stepKey } from './run/keys.js';
+export { writeMlModel, readModelFormat, PRD_FLAVOR, type MlModelFacts } from './run/mlmodel.js';
 export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
 export { StepCache, entryDigest, verifyEntry, ENTRY_FILE, type CacheEntryInfo, type StepCacheOptions } from './run/cache.js';
 export { recordFiles, checkFiles, filesDigest, sha256File, type FileRecord } from './run/cache-verify.js';
@@ -63,12 +69,15 @@ export { listEntries, pruneEntries, parseAge, type CacheEntryRow, type PruneOpti
 export { openForResume, recipeDifferences, settleKilledRun, RESUMABLE_CHANGES, type RecipeDifference } from './run/resume.js';
 export { currentProcess, processState, type ProcessIdentity, type ProcessState } from './run/process-identity.js';
 export { inputColumns, featuresFromPreprocessing, type Preprocessing } from './run/preprocessing.js';
-export { readJob, JOB_FORMAT, type RunJob, type WorkerJob, type WorkerLine } from './run/job.js';
+export { readJob, JOB_FORMAT, type RunJob, type TrainWorkerJob, type WorkerJob, type WorkerLine } from './run/job.js';
+export { runTrainJob } from './run/train-job.js';
+export { runWorkerProcess } from './run/worker-process.js';
 export { createInstances, manifestPlugins, type Instances, type ManifestPlugin } from './run/instances.js';
 export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './run/runner.js';
 export { scoreModel, type ScoreOptions, type ScoreResult } from './run/score.js';
 export { applyModel, type ApplyModelOptions, type ApplyModelResult } from './run/apply-model.js';
-export { createPlugin, isModelUri, modelDirOf, resolveModel, prepareInference, predictInference, type InferenceData, type ResolvedModel } from './run/inference.js';
+export { createPlugin, createInstance, isModelUri, modelDirOf, resolveModel, type ResolvedModel } from './run/inference.js';
+export { runGivenModel, type GivenModelRun, type GivenModelResult } from './run/score.js';
 export { planRun, type PlanStep, type RunPlan } from './run/plan.js';
 export { mlColumns } from './run/steps/predict.js';
 export { mergeMetrics } from './run/steps/evaluate.js';

@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkFiles, recordFiles, type EpochRecord, type FileRecord } from '@prd/core';
+import { checkFiles, hashOf, recordFiles, type EpochRecord, type FileRecord, type TrainJob } from '@prd/core';
 import { loadModel, loadTensors, saveModel, saveTensors, type LayersModel, type Optimizer } from '@prd/tensor';
 
 /** Training state saved with each checkpoint, enough to continue as if never stopped. */
 export interface TrainState {
+  /** Identity of the job that made the checkpoint (see {@link jobIdentity}); absent in checkpoints of older versions. */
+  job?: string;
   /** Last completed 1-based epoch. */
   epoch: number;
   history: EpochRecord[];
@@ -107,4 +109,13 @@ async function restoreOptimizer(dir: string, optimizer: Optimizer): Promise<void
 /** Where the weights of the best epoch so far are kept (for early stopping's restoreBest). */
 export function bestDir(root: string): string {
   return join(root, 'best');
+}
+
+/**
+ * What a checkpoint may be resumed under: the job without its number of epochs (a resumed run may train longer)
+ * and without where its files go. The training rows count by their tensor file's header (rows and layout).
+ */
+export function jobIdentity(job: TrainJob, trainHeader: unknown): string {
+  const { epochs: _epochs, ...config } = job.config;
+  return hashOf({ model: job.model, shape: job.shape, config, seed: job.seed, train: trainHeader });
 }

@@ -1,4 +1,4 @@
-import { PrdError, type Batch, type RunEvents, type TrainJob } from '@prd/core';
+import { PrdError, type Batch, type ModelBuilder, type RunEvents, type TrainJob } from '@prd/core';
 import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedOptimizerConfig } from '@prd/fused';
 import type { LayersModel, Optimizer } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
@@ -68,8 +68,8 @@ function fusedOptimizer(job: TrainJob): FusedOptimizerConfig {
   return { type: 'adam', beta1: adam?.beta1, beta2: adam?.beta2, epsilon: adam?.epsilon };
 }
 
-function fusedArchitectureOf(job: TrainJob): FusedArchitecture | undefined {
-  return describesArchitecture(job.model) ? job.model.fusedArchitecture(job.shape) : undefined;
+function fusedArchitectureOf(job: TrainJob, builder: ModelBuilder): FusedArchitecture | undefined {
+  return describesArchitecture(builder) ? builder.fusedArchitecture(job.shape) : undefined;
 }
 
 /**
@@ -77,10 +77,10 @@ function fusedArchitectureOf(job: TrainJob): FusedArchitecture | undefined {
  * fused whenever the model plugin describes its architecture and training is single-threaded; `fused` insists
  * (a PrdError says why it cannot).
  */
-export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: TrainJob, model: LayersModel, optimizer: Optimizer, workers: number, events: RunEvents): Promise<FusedStepper | undefined> {
+export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: TrainJob, builder: ModelBuilder, model: LayersModel, optimizer: Optimizer, workers: number, events: RunEvents): Promise<FusedStepper | undefined> {
   if (runtime === 'tfjs') return undefined;
-  const architecture = fusedArchitectureOf(job);
-  const why = !architecture ? `model "${job.modelRef.use}" does not describe its architecture for the fused runtime` : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
+  const architecture = fusedArchitectureOf(job, builder);
+  const why = !architecture ? `model "${job.model.use}" does not describe its architecture for the fused runtime` : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
   if (why || !architecture) {
     if (runtime === 'fused') throw new PrdError(`compute.with.runtime is "fused", but ${why}; set /compute/with/runtime to "auto" or "tfjs"${workers > 0 ? ', or /compute/with/workers to 0' : ''}`);
     return undefined;

@@ -20,6 +20,10 @@ export const LocalOptions = Type.Object(
       }),
     ),
     keepCheckpoints: Type.Integer({ minimum: 1, default: 3, description: 'Newest per-epoch checkpoints kept (the best epoch is kept too)' }),
+    process: Type.Union([Type.Literal('in-process'), Type.Literal('child')], {
+      default: 'in-process',
+      description: 'Where training runs: in the prd process, or in a child process started with `prd worker` (the same job file a cluster backend would run); its events are relayed, Ctrl-C stops it',
+    }),
     validationBatchSize: Type.Integer({ minimum: 1, default: 1024, description: 'Batch size for validation and prediction' }),
   },
   { additionalProperties: false },

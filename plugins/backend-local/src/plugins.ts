@@ -1,4 +1,4 @@
-import { definePlugin, type AnyPlugin, type ComputeBackend } from '@prd/core';
+import { definePlugin, PrdError, type AnyPlugin, type ComputeBackend } from '@prd/core';
 import { LocalOptions } from './options.js';
 
 // The plugin entry prd discovers: the options schema only; TensorFlow.js loads when training or predicting starts.
@@ -9,9 +9,10 @@ const plugins: AnyPlugin[] = [
     description: 'Trains and applies TensorFlow.js models on this machine (tfjs-node-gpu, tfjs-node, wasm or pure-JS cpu)',
     options: LocalOptions,
     create: (options): ComputeBackend => ({
-      describe: () => `local, device ${options.device}`,
-      train: async (job) => (await import('./trainer.js')).trainLocal(job, options),
+      describe: () => `local, device ${options.device}${options.process === 'child' ? ', child process' : ''}`,
+      train: async (job, context) => (options.process === 'child' ? (await import('./child.js')).trainInChild(job, context, options) : (await import('./trainer.js')).trainLocal(job, context, options)),
       predict: async (job) => {
+        if (job.format !== 'tfjs_layers_model') throw new PrdError(`the local backend applies TensorFlow.js layers models; this model's MLmodel says its format is "${job.format}"`);
         const { loadModel, predictTensorFile, selectBackend } = await import('@prd/tensor');
         await selectBackend(options.device);
         const model = await loadModel(job.modelDir);

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ComputeBackend, type ModelShape, type Preprocessing, type RunEvent, type TrainJob } from '@prd/core';
+import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ComputeBackend, type ModelShape, type RunEvent, type TrainContext, type TrainJob } from '@prd/core';
 import { loadModel, predictTensorFile, saveModel, selectBackend, tfl, type LayersModel } from '@prd/tensor';
 import plugins from './index.js';
 import type { LocalConfig } from './options.js';
@@ -43,40 +43,35 @@ function smallModel(seed: number): LayersModel {
   return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
 }
 
-const PREPROCESSING = { format: 'prd-preprocessing', version: 1, task: 'bands' } as unknown as Preprocessing;
-
-function job(dir: string, overrides: Partial<TrainJob> = {}): TrainJob & { received: RunEvent[] } {
+function job(dir: string, overrides: Partial<TrainJob> = {}): TrainJob & { received: RunEvent[]; context: TrainContext } {
   const events = new RunEvents();
   const received: RunEvent[] = [];
   events.on((e) => received.push(e));
   return {
-    model: { build: () => smallModel(11) },
-    modelRef: { use: 'small', with: {} },
+    model: { use: 'small', with: {} },
     shape: SHAPE,
-    train: learnableFile(dir, 'train.f32', 512, 1),
-    validation: learnableFile(dir, 'validation.f32', 256, 2),
+    train: learnableFile(dir, 'train.f32', 512, 1).path,
+    validation: learnableFile(dir, 'validation.f32', 256, 2).path,
     config: { epochs: 4, batchSize: 32, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.01 } } },
     seed: 5,
     modelDir: join(dir, 'model'),
     checkpointDir: join(dir, 'checkpoints'),
     resume: false,
-    preprocessing: PREPROCESSING,
-    events,
-    signal: new AbortController().signal,
     ...overrides,
     received,
+    context: { model: { build: () => smallModel(11) }, events, signal: new AbortController().signal },
   };
 }
 
-const OPTIONS: LocalConfig = { device: 'wasm', workers: 0, keepCheckpoints: 3, validationBatchSize: 100 };
+const OPTIONS: LocalConfig = { device: 'wasm', workers: 0, keepCheckpoints: 3, validationBatchSize: 100, process: 'in-process' };
 const backend = async (): Promise<ComputeBackend> =>
   (await plugins[0].create(OPTIONS, { seed: 1, baseDir: '.', pointer: '/compute', events: new RunEvents(), tempDir: tmpdir() })) as ComputeBackend;
 
 describe('local backend training', () => {
-  it('fits, reports every epoch, and saves a loadable model with preprocessing.json and MLmodel', async () => {
+  it('fits, reports every epoch, and saves a loadable model and its format', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prd-local-'));
     const j = job(dir);
-    const outcome = await (await backend()).train(j);
+    const outcome = await (await backend()).train(j, j.context);
     expect(outcome.runtime).toBe('tfjs-wasm');
     expect(outcome.history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     const losses = outcome.history.map((h) => h.metrics.loss);
@@ -84,9 +79,10 @@ describe('local backend training', () => {
     expect(Object.keys(outcome.history[0].metrics).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
     expect(j.received.filter((e) => e.type === 'epoch')).toHaveLength(4);
     expect(j.received.filter((e) => e.type === 'epoch:start').map((e) => (e as { batches: number }).batches)).toEqual([16, 16, 16, 16]);
-    for (const f of ['model.json', 'weights.bin', 'preprocessing.json', 'MLmodel']) expect(existsSync(join(j.modelDir, f))).toBe(true);
-    expect(readFileSync(join(j.modelDir, 'MLmodel'), 'utf8')).toContain('prd_tfjs:');
-    expect(JSON.parse(readFileSync(join(j.modelDir, 'preprocessing.json'), 'utf8'))).toEqual(PREPROCESSING);
+    for (const f of ['model.json', 'weights.bin']) expect(existsSync(join(j.modelDir, f))).toBe(true);
+    // MLmodel and preprocessing.json are core's to write, wherever the model was trained.
+    expect(existsSync(join(j.modelDir, 'MLmodel'))).toBe(false);
+    expect(outcome.saved).toMatchObject({ format: 'tfjs_layers_model', files: { model_json: 'model.json', weights: 'weights.bin' }, outputs: [{ shape: [4] }] });
   });
 
   it('reloads a saved model that predicts identically (to 1e-6)', async () => {
@@ -102,7 +98,7 @@ describe('local backend training', () => {
     for (let i = 0; i < before.length; i++) maxDiff = Math.max(maxDiff, Math.abs(before[i] - after[i]));
     expect(maxDiff).toBeLessThan(1e-6);
     // And through the plugin's predict, which loads from the directory.
-    const viaPlugin = await (await backend()).predict({ modelDir: join(dir, 'm'), input: file, batchSize: 50, events: new RunEvents(), signal: new AbortController().signal });
+    const viaPlugin = await (await backend()).predict({ modelDir: join(dir, 'm'), format: 'tfjs_layers_model', input: file, batchSize: 50, events: new RunEvents(), signal: new AbortController().signal });
     expect(Array.from(viaPlugin)).toEqual(Array.from(after));
     model.dispose();
   });

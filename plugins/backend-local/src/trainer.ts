@@ -1,9 +1,8 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { deriveSeed, PrdError, type EpochRecord, type TrainJob, type TrainOutcome } from '@prd/core';
-import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, writeMlModel, type LayersModel, type Variable } from '@prd/tensor';
-import { bestDir, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
+import { deriveSeed, PrdError, TensorFile, type EpochRecord, type TrainContext, type TrainJob, type TrainOutcome } from '@prd/core';
+import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, tfl, type LayersModel, type Variable } from '@prd/tensor';
+import { bestDir, jobIdentity, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
 import { checkDivergence } from './divergence.js';
 import { evaluateFile } from './evaluate.js';
 import { FUSED_RUNTIME, fusedStepperFor } from './fused-stepper.js';
@@ -38,15 +37,18 @@ export function resolveWorkers(option: LocalConfig['workers'], device: string, b
 }
 
 /** Fit the job's model on the local machine, validating each epoch, checkpointing, and saving into `modelDir`. */
-export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<TrainOutcome> {
+export async function trainLocal(job: TrainJob, context: TrainContext, config: LocalConfig): Promise<TrainOutcome> {
   const backend = await selectBackend(config.device);
-  const { events, signal } = job;
+  const { events, signal } = context;
+  const train = TensorFile.open(job.train);
+  const validation = job.validation && existsSync(job.validation) ? TensorFile.open(job.validation) : undefined;
+  const identity = jobIdentity(job, train.header);
   const lossFn = lossFunction(job.config.loss);
   const bands = job.shape.task === 'bands';
   const { optimizer, learningRate } = makeOptimizer(job.config);
   const schedule = new LearningRateSchedule(learningRate, job.config.learningRateSchedule);
   const es = job.config.earlyStopping;
-  const hasValidation = job.validation !== undefined && job.validation.rows > 0;
+  const hasValidation = validation !== undefined && validation.rows > 0;
   let monitor = es?.monitor ?? 'val_loss';
   if (monitor === 'val_loss' && !hasValidation) {
     if (es || job.config.learningRateSchedule) events.log('there is no validation split, so early stopping and the learning-rate schedule monitor the training loss', 'warn');
@@ -57,9 +59,15 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
 
   let model: LayersModel | undefined;
   let resumedFrom: string | undefined;
-  let state: TrainState = { epoch: 0, history: [], earlyStopping: stopper.state(), schedule: schedule.state(), throughput: [], stoppedEarly: false };
+  let state: TrainState = { job: identity, epoch: 0, history: [], earlyStopping: stopper.state(), schedule: schedule.state(), throughput: [], stoppedEarly: false };
   if (job.resume) {
+    // An unreadable checkpoint is skipped with a warning; the newest intact one is used.
     const checkpoint = await loadLatestCheckpoint(job.checkpointDir, (message) => events.log(message, 'warn'));
+    // A checkpoint of another job (other model options, data or seed) must not continue under this job's name.
+    if (checkpoint && checkpoint.state.job !== undefined && checkpoint.state.job !== identity) {
+      checkpoint.model.dispose();
+      throw new PrdError(`the checkpoint in ${job.checkpointDir} was made by a different training job (other model options, data, seed or settings); start a new run instead of --resume`);
+    }
     if (checkpoint) {
       ({ model, state } = checkpoint);
       resumedFrom = checkpoint.dir;
@@ -75,29 +83,29 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
     rmSync(job.checkpointDir, { recursive: true, force: true });
   }
   if (!model) {
-    const built = await job.model.build(job.shape);
-    if (!isLayersModel(built)) throw new PrdError(`model "${job.modelRef.use}" did not build a TensorFlow.js layers model, which the local backend needs`);
+    const built = await context.model.build(job.shape);
+    if (!isLayersModel(built)) throw new PrdError(`model "${job.model.use}" did not build a TensorFlow.js layers model, which the local backend needs`);
     model = built;
   }
-  if (job.train.rows === 0) throw new PrdError('the training split has no rows; check the split and the data transforms');
+  if (train.rows === 0) throw new PrdError('the training split has no rows; check the split and the data transforms');
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
   const { batchSize, epochs } = job.config;
-  const batchesPerEpoch = Math.ceil(job.train.rows / batchSize);
+  const batchesPerEpoch = Math.ceil(train.rows / batchSize);
   // Dropout draws one mask per step; a resumed run continues the sequence where the checkpoint left it.
   const dropoutDraws = state.epoch * batchesPerEpoch;
   setDropoutDraws(model, dropoutDraws);
   const workers = resolveWorkers(config.workers, backend.device, batchesPerEpoch, batchSize);
-  const fused = await fusedStepperFor(config.runtime ?? 'auto', job, model, optimizer, workers, events);
+  const fused = await fusedStepperFor(config.runtime ?? 'auto', job, context.model, model, optimizer, workers, events);
   const runtime = fused ? `${FUSED_RUNTIME} (validation on ${backend.runtime})` : workers > 0 ? `${backend.runtime} x${workers + 1}` : backend.runtime;
   const threads = workers > 0 ? `, ${workers + 1} threads` : '';
-  events.log(`training ${job.modelRef.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${fused ? runtime : backend.runtime + threads}, ${job.train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);
+  events.log(`training ${job.model.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${fused ? runtime : backend.runtime + threads}, ${train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);
   const stepper: Stepper =
     fused ??
     (workers > 0
       ? new ParallelStepper(
-          await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn, bands, shape: job.train.header, batchSize, optimizerDir: resumedFrom, dropoutDraws }),
+          await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn, bands, shape: train.header, batchSize, optimizerDir: resumedFrom, dropoutDraws }),
         )
-      : new LocalStepper(model, variables, optimizer, lossFn, bands, job.train.header));
+      : new LocalStepper(model, variables, optimizer, lossFn, bands, train.header));
 
   try {
     for (let epoch = state.epoch + 1; epoch <= epochs && !state.stoppedEarly; epoch++) {
@@ -109,7 +117,7 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
       let seen = 0;
       let batchIndex = 0;
       const shuffleSeed = job.config.shuffle === false ? undefined : deriveSeed(job.seed, `shuffle:${epoch}`);
-      for (const batch of job.train.batches({ batchSize, shuffleSeed })) {
+      for (const batch of train.batches({ batchSize, shuffleSeed })) {
         await stepper.trainBatch(batch, lr);
         seen += batch.size;
         batchIndex++;
@@ -129,7 +137,7 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
       const metrics: Record<string, number> = { loss: totals.loss / seen };
       if (bands) metrics.accuracy = totals.accuracy / seen;
       if (hasValidation) {
-        const val = evaluateFile(model, job.validation!, lossFn, bands, config.validationBatchSize);
+        const val = evaluateFile(model, validation!, lossFn, bands, config.validationBatchSize);
         metrics.val_loss = val.loss;
         if (val.accuracy !== undefined) metrics.val_accuracy = val.accuracy;
       }
@@ -141,6 +149,7 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
       schedule.afterEpoch(value);
       const stoppedEarly = es !== undefined && stopper.shouldStop && epoch < epochs;
       state = {
+        job: identity,
         epoch,
         history: [...state.history, record],
         earlyStopping: stopper.state(),
@@ -167,12 +176,11 @@ export async function trainLocal(job: TrainJob, config: LocalConfig): Promise<Tr
     events.log(`keeping the weights of epoch ${bestEpoch} (best ${monitor})`);
   }
   await saveModel(finalModel, job.modelDir);
-  writeFileSync(join(job.modelDir, 'preprocessing.json'), `${JSON.stringify(job.preprocessing, null, 2)}\n`);
   const parameters = finalModel.countParams();
-  writeMlModel(job.modelDir, { modelRef: job.modelRef, ...modelSignature(finalModel), runtime: backend.runtime, parameters });
+  const saved = { format: 'tfjs_layers_model', files: { model_json: 'model.json', weights: 'weights.bin' }, libraryVersion: tfl.version_layers, ...modelSignature(finalModel) };
   if (finalModel !== model) finalModel.dispose();
   model.dispose();
   optimizer.dispose();
   const throughput = state.throughput.length ? state.throughput.reduce((a, b) => a + b, 0) / state.throughput.length : 0;
-  return { history: state.history, bestEpoch, stoppedEarly: state.stoppedEarly, runtime, samplesPerSecond: throughput, parameters };
+  return { history: state.history, bestEpoch, stoppedEarly: state.stoppedEarly, runtime, samplesPerSecond: throughput, parameters, saved };
 }

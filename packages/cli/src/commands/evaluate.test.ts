@@ -31,6 +31,20 @@ describe('prd evaluate', () => {
     expect(readFileSync(join(summary.runDir, 'predictions.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 80 * 18);
     expect(JSON.parse(readFileSync(join(summary.runDir, 'metrics.json'), 'utf8'))).toEqual(summary.metrics);
 
+    // An evaluation runs the run's own steps (those that split and train do not apply), recorded the same way...
+    type Steps = { steps: Array<{ name: string; cached: boolean; skipped?: string }> };
+    const stepsOf = (runDir: string) => Object.fromEntries((JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as Steps).steps.map((s) => [s.name, s]));
+    const first = stepsOf(summary.runDir);
+    expect(Object.keys(first)).toEqual(['load', 'transform', 'split', 'rebalance', 'scale', 'train', 'predict', 'evaluate', 'explain', 'report']);
+    expect(first.split.skipped).toMatch(/given model/);
+    expect(first.predict).toMatchObject({ cached: false });
+    // ...and cached: scoring the same model on the same data again reuses every step.
+    const again = prd(['evaluate', '--model', runDir, '--data', 'scenario/**/prd_merged_*.csv', '--json', '--no-report'], dir);
+    expect(again.status, again.stderr).toBe(0);
+    const second = JSON.parse(again.stdout) as EvaluateSummary;
+    expect(second.metrics).toEqual(summary.metrics);
+    expect(['scale', 'train', 'predict', 'evaluate'].map((name) => stepsOf(second.runDir)[name].cached)).toEqual([true, true, true, true]);
+
     // Data without the model's columns is a user error that names what is missing.
     writeFileSync(join(dir, 'thin.csv'), 'time,realization,latitude,longitude,relative_humidity_5.0\n2020-01-01 00:00:00,0,50,0,0.5\n');
     const thin = prd(['evaluate', '--model', runDir, '--data', 'thin.csv'], dir);

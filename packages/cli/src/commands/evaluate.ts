@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { PrdError, RunEvents, scoreModel, secrets, type MetricTree, type PluginRef } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
@@ -42,6 +43,7 @@ export default class Evaluate extends PrdCommand {
     evaluate: Flags.string({ description: 'Evaluator name or JSON plugin reference; default: the training recipe\'s. Repeatable.', multiple: true }),
     device: deviceFlag,
     'runs-dir': Flags.directory({ description: 'Where the evaluation run directory is written.', default: 'runs' }),
+    'cache-dir': Flags.directory({ description: 'Where step outputs are cached (an evaluation runs the steps of a run that apply to a given model).', default: join('.prd', 'cache') }),
     'memory-limit': memoryLimitFlag,
     'no-report': Flags.boolean({ description: 'Skip plots and report.html.' }),
   };
@@ -63,6 +65,7 @@ export default class Evaluate extends PrdCommand {
         evaluate: pluginRefs(flags.evaluate, 'evaluate'),
         compute: flags.device ? { use: 'local', with: { device: flags.device } } : undefined,
         runsDir: flags['runs-dir'],
+        cacheDir: flags['cache-dir'],
         memoryLimit: flags['memory-limit'],
         events,
         reporter: flags['no-report'] ? undefined : await loadReporter(),

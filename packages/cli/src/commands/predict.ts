@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { applyModel, RunEvents, secrets } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { dataFlag, deviceFlag, memoryLimitFlag, modelFlag } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
+import { cliVersion } from '../version.js';
 
 /** The summary `prd predict --json` prints. */
 export interface PredictSummary {
@@ -11,6 +13,8 @@ export interface PredictSummary {
   out: string;
   columns: string[];
   model: string;
+  /** The run directory that records the prediction (manifest with its steps). */
+  runDir: string;
 }
 
 export default class Predict extends PrdCommand {
@@ -28,6 +32,8 @@ export default class Predict extends PrdCommand {
     out: Flags.file({ description: 'The predictions CSV to write.', default: 'predictions.csv' }),
     device: deviceFlag,
     'memory-limit': memoryLimitFlag,
+    'runs-dir': Flags.directory({ description: 'Where the run directory that records the prediction is written.', default: 'runs' }),
+    'cache-dir': Flags.directory({ description: 'Where step outputs are cached.', default: join('.prd', 'cache') }),
   };
 
   async run(): Promise<PredictSummary> {
@@ -50,11 +56,14 @@ export default class Predict extends PrdCommand {
         registry,
         compute: flags.device ? { use: 'local', with: { device: flags.device } } : undefined,
         memoryLimit: flags['memory-limit'],
+        runsDir: flags['runs-dir'],
+        cacheDir: flags['cache-dir'],
+        prdVersion: cliVersion(),
         events,
         signal: controller.signal,
       });
       if (!json) this.note(secrets.redact(`predicted ${result.rows} rows${result.dropped ? ` (${result.dropped} left out: missing inputs)` : ''}  →  ${result.out}`));
-      return { rows: result.rows, dropped: result.dropped, out: result.out, columns: result.columns, model: result.modelDir };
+      return { rows: result.rows, dropped: result.dropped, out: result.out, columns: result.columns, model: result.modelDir, runDir: result.runDir };
     } finally {
       process.off('SIGINT', interrupt);
       stop();

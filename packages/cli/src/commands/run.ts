@@ -9,6 +9,7 @@ import { renderProgress } from '../render/run-progress.js';
 import { keyScores } from '../render/scores.js';
 import { cliVersion } from '../version.js';
 import { loadReporter } from '../reporter.js';
+import { workerLauncher } from '../worker-launcher.js';
 
 /** The summary `prd run --json` prints. */
 export interface RunSummary {
@@ -97,6 +98,7 @@ export default class Run extends PrdCommand {
         signal: controller.signal,
         prdVersion: cliVersion(),
         reporter: await loadReporter(),
+        worker: workerLauncher(),
       });
       if (!json && mode !== 'none') for (const line of keyScores(result.metrics)) this.note(line);
       return { runId: result.runId, runDir: result.runDir, status: result.status, durationMs: result.durationMs, metrics: result.metrics };

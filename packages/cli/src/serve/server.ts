@@ -83,7 +83,7 @@ export function createScoringServer(options: ScoringServerOptions): Server {
     writer.append(values, table.rows.length);
     writer.close();
     try {
-      const predicted = await backend.predict({ modelDir: model.modelDir, input: TensorFile.open(path), batchSize: 1024, events: new RunEvents(), signal: new AbortController().signal });
+      const predicted = await backend.predict({ modelDir: model.modelDir, format: model.format, input: TensorFile.open(path), batchSize: 1024, events: new RunEvents(), signal: new AbortController().signal });
       return table.rows.map((_, r) => Object.fromEntries(outputs.map((c, j) => [c, predicted[r * outputs.length + j]!])));
     } finally {
       rmSync(path, { force: true });

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The `prd` executable of this package. */
-export const PRD_BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'run.js');
+/** The `prd` executable of this package (PRD_TEST_BIN runs the tests against another build, such as main's). */
+export const PRD_BIN = process.env.PRD_TEST_BIN ?? resolve(import.meta.dirname, '..', '..', 'bin', 'run.js');
 
 /** The repository's recipes directory. */
 export const RECIPES = resolve(import.meta.dirname, '..', '..', '..', '..', 'recipes');

@@ -5,7 +5,6 @@ import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
 import type { TensorFile } from '../data/tensor-file.js';
 import type { TrainConfig } from '../recipe/base-schema.js';
 import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
-import type { Preprocessing } from '../run/preprocessing.js';
 import type { OptionMigration } from '../recipe/migrations/types.js';
 import type { KindInstances, PluginKind } from './kinds.js';
 
@@ -118,25 +117,55 @@ export interface ModelBuilder<M = unknown> {
   build(shape: ModelShape): M | Promise<M>;
 }
 
-/** Everything a backend needs to train. */
+/**
+ * A training job as data: plain JSON, so it can be written to a file and run by `prd worker` in a fresh process or
+ * on another machine. Paths are absolute (or relative to where the job runs).
+ */
 export interface TrainJob {
-  /** Builds the untrained model; called once unless resuming from a checkpoint. */
-  model: ModelBuilder;
-  /** The model plugin's name and options, recorded with the model. */
-  modelRef: { use: string; with: Record<string, unknown> };
+  /** The model plugin's name and resolved options; where the job runs, the plugin is created from them. */
+  model: { use: string; with: Record<string, unknown> };
   shape: ModelShape;
-  train: TensorFile;
-  validation?: TensorFile;
+  /** Tensor file of the (standardised, shuffled) training rows. */
+  train: string;
+  /** Tensor file of the validation rows, if there are any. */
+  validation?: string;
   config: TrainConfig & { loss: NonNullable<TrainConfig['loss']> };
   seed: number;
-  /** Final model goes here: model.json + weights, preprocessing.json, MLmodel. */
+  /** The trained model goes here (the backend's own files; core adds preprocessing.json and MLmodel). */
   modelDir: string;
   /** A checkpoint per epoch goes here; `resume` continues from the newest. */
   checkpointDir: string;
   resume: boolean;
-  preprocessing: Preprocessing;
+}
+
+/** How to start `prd worker` in a child process: the command and its first arguments (node and the CLI script). */
+export interface WorkerLauncher {
+  command: string[];
+  /** Plugins beyond the installed ones (a recipe's `plugins`), for the worker to load too. */
+  plugins?: { extra: string[]; baseDir: string };
+}
+
+/** What a training job runs with that is not data: the live model builder, events, abort signal. */
+export interface TrainContext {
+  /** The job's model plugin, created: builds the untrained model (not called when resuming from a checkpoint). */
+  model: ModelBuilder;
   events: RunEvents;
   signal: AbortSignal;
+  /** Present when prd can start `prd worker` processes here (the CLI gives it). */
+  worker?: WorkerLauncher;
+}
+
+/** The saved model's format and signature, for the MLmodel file core writes beside it. */
+export interface SavedModelInfo {
+  /** Format name in MLmodel (`tfjs_layers_model`); `prd predict` hands it back to the backend. */
+  format: string;
+  /** Files of the format, relative to the model directory (`model_json: model.json`). */
+  files: Record<string, string>;
+  /** Version of the library that wrote it (`tfjs_version`). */
+  libraryVersion?: string;
+  /** Input and output names and shapes, without the batch dimension. */
+  inputs: Array<{ name: string; shape: number[] }>;
+  outputs: Array<{ name: string; shape: number[] }>;
 }
 
 /** What training produced. */
@@ -149,11 +178,14 @@ export interface TrainOutcome {
   runtime: string;
   samplesPerSecond: number;
   parameters: number;
+  saved: SavedModelInfo;
 }
 
 /** Apply a saved model to a tensor file. */
 export interface PredictJob {
   modelDir: string;
+  /** The model's format, as its MLmodel names it. */
+  format: string;
   input: TensorFile;
   batchSize: number;
   events: RunEvents;
@@ -185,7 +217,7 @@ export type RemoteRunResult =
 export interface ComputeBackend {
   /** One line for plans, such as "local, tfjs-wasm". */
   describe(): string;
-  train(job: TrainJob): Promise<TrainOutcome>;
+  train(job: TrainJob, context: TrainContext): Promise<TrainOutcome>;
   /** Predictions, rows x outputs, row-major. */
   predict(job: PredictJob): Promise<Float32Array>;
   /** Optional: run the whole recipe elsewhere (a cluster); `prd run` hands the run over when a backend has this. */

@@ -1,13 +1,12 @@
-import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataEngine, ident, literal } from '../data/engine.js';
-import type { PluginContext } from '../plugin/contract.js';
-import { defaultRef } from '../plugin/kinds.js';
+import { DataEngine } from '../data/engine.js';
+import { PrdError } from '../errors.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
-import { RunEvents } from './events.js';
-import { isModelUri, predictInference, prepareInference, resolveModel } from './inference.js';
-import { mlColumns } from './steps/predict.js';
+import type { RunEvents } from './events.js';
+import { isModelUri } from './inference.js';
+import { writePredictionsCsv } from './outputs.js';
+import { runGivenModel } from './score.js';
 
 /** How to apply a saved model to data (`prd predict`). */
 export interface ApplyModelOptions {
@@ -20,8 +19,12 @@ export interface ApplyModelOptions {
   registry: PluginRegistry;
   /** Backend that applies the model; default the local backend. */
   compute?: PluginRef;
-  /** Scratch space (downloaded models, tensors); default a folder beside `out`. */
-  tempDir?: string;
+  /** Where the run directory of the prediction goes; default ./runs. */
+  runsDir?: string;
+  /** Where step outputs are cached; default ./.prd/cache. */
+  cacheDir?: string;
+  /** prd's own version, for the manifest. */
+  prdVersion?: string;
   memoryLimit?: string;
   events?: RunEvents;
   signal?: AbortSignal;
@@ -38,35 +41,25 @@ export interface ApplyModelResult {
   columns: string[];
   /** The model used: the URI as given, or the local model directory. */
   modelDir: string;
+  /** The run directory that records the prediction (manifest, steps, predictions.csv). */
+  runDir: string;
 }
 
 /**
  * Apply a saved model to data, as the seed's inference did (§6.6, §10.3), and write one CSV with metadata, radar
  * truth where the data has it, NWP band probabilities where available, and the ML band fractions, in the seed's
- * column names (`{radar,mogrepsg,ml}_fraction_in_band_instant_{band}`).
+ * column names (`{radar,mogrepsg,ml}_fraction_in_band_instant_{band}`). It runs the step table with the model given
+ * (cached, and recorded in a run directory of its own, as `prd evaluate` is).
  */
 export async function applyModel(options: ApplyModelOptions): Promise<ApplyModelResult> {
-  const events = options.events ?? new RunEvents();
-  const signal = options.signal ?? new AbortController().signal;
   const out = resolve(options.out);
-  const tempDir = resolve(options.tempDir ?? join(out, '..', `.prd-predict-${process.pid}`));
-  mkdirSync(tempDir, { recursive: true });
-  // Plugins keep their reusable scratch (the csv source's Parquet conversions) where `prd run` keeps it.
-  const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir: resolve('.prd', 'tmp') };
-  const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
+  const run = await runGivenModel({ ...options, purpose: 'predict' });
+  if (!run.predictDir) throw new PrdError(`no rows of ${options.data.join(', ')} could be predicted`);
+  const engine = await DataEngine.open({ tempDir: join(resolve(options.cacheDir ?? join('.prd', 'cache')), '..', 'tmp', 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
   try {
-    const model = await resolveModel(isModelUri(options.model) ? options.model : resolve(options.model), options.registry, context, tempDir);
-    const input = await prepareInference({ engine, registry: options.registry, context, model, data: options.data, tempDir, requireTruth: false });
-    events.log(`predicting ${input.rows} rows of ${input.description}`);
-    if (signal.aborted) throw signal.reason;
-    const predictions = await predictInference({ engine, registry: options.registry, context, model, input, compute: options.compute ?? defaultRef('backend'), tempDir, events, signal });
-    const { features } = model;
-    const columns = [...features.metadata, ...(input.hasTruth ? features.targetColumns : []), ...input.nwpColumns, ...mlColumns(model.preprocessing)];
-    mkdirSync(join(out, '..'), { recursive: true });
-    await engine.toCsv({ sql: `SELECT ${columns.map(ident).join(', ')} FROM read_parquet(${literal(predictions)})` }, out);
-    return { rows: input.rows, dropped: input.dropped, out, columns, modelDir: isModelUri(options.model) ? options.model : model.modelDir };
+    const columns = await writePredictionsCsv(engine, join(run.predictDir, 'test.parquet'), run.preprocessing, out);
+    return { rows: run.rows, dropped: run.dropped, out, columns, modelDir: isModelUri(options.model) ? options.model : run.modelDir, runDir: run.runDir };
   } finally {
     engine.close();
-    rmSync(tempDir, { recursive: true, force: true });
   }
 }

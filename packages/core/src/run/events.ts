@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 
-/** The steps of a run, in order. */
-export const STEP_NAMES = ['load', 'transform', 'split', 'rebalance', 'scale', 'train', 'predict', 'evaluate', 'explain', 'report'] as const;
-/** One step of a run. */
-export type StepName = (typeof STEP_NAMES)[number];
+import type { StepName } from './graph.js';
+
+export type { StepName } from './graph.js';
 
 /** One epoch's results. Metric names follow Keras: `loss`, `val_loss`, `accuracy`, `val_accuracy`. */
 export interface EpochRecord {

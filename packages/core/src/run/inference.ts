@@ -1,22 +1,18 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ident, literal, type DataEngine, type Relation } from '../data/engine.js';
-import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
-import { writePredictions } from '../data/predictions.js';
-import { writeTensorFile } from '../data/tensor-export.js';
-import { TensorFile } from '../data/tensor-file.js';
+import type { ResolvedFeatures } from '../data/features.js';
 import { PrdError, type Issue } from '../errors.js';
 import type { KindInstances, PluginContext, PluginKind } from '../plugin/contract.js';
 import { createPlugin as createInstance } from '../plugin/create.js';
+
+/** {@link createPlugin}, with the facts the steps key on and the manifest records (slot, options, package, version). */
+export { createInstance };
 import { defaultRef } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
-import { closest } from '../suggest.js';
-import type { RunEvents } from './events.js';
-import { featuresFromPreprocessing, inputColumns, type Preprocessing } from './preprocessing.js';
-import { ensembleKeys } from './steps/prepare.js';
-import { mlColumns } from './steps/predict.js';
-import { layoutOf } from './steps/scale.js';
+import type { Instance } from './context.js';
+import { readModelFormat } from './mlmodel.js';
+import { featuresFromPreprocessing, type Preprocessing } from './preprocessing.js';
 
 /** Create a plugin from the registry with its options' defaults applied and checked, as a recipe would. */
 export async function createPlugin<K extends PluginKind>(registry: PluginRegistry, kind: K, ref: PluginRef, pointer: string, context: PluginContext): Promise<KindInstances[K]> {
@@ -69,6 +65,8 @@ export interface ResolvedModel {
   runDir?: string;
   preprocessing: Preprocessing;
   features: ResolvedFeatures;
+  /** The saved model's format, as its MLmodel names it. */
+  format: string;
 }
 
 /** Find a model given as a run directory, a model/ folder, or a tracker URI (downloaded into `tempDir/model`). */
@@ -81,113 +79,5 @@ export async function resolveModel(model: string, registry: PluginRegistry, cont
     found = modelDirOf(model);
   }
   const preprocessing = JSON.parse(readFileSync(join(found.modelDir, 'preprocessing.json'), 'utf8')) as Preprocessing;
-  return { ...found, preprocessing, features: featuresFromPreprocessing(preprocessing) };
-}
-
-/** The rows of a dataset a model can be applied to, standardised with the model's own preprocessing. */
-export interface InferenceData {
-  /** Tensor file of the standardised inputs (targets where the data has truth, zeros otherwise). */
-  tensor: string;
-  /** Metadata, truth (where present) and NWP (where present) of the same rows, in the same order. */
-  meta: string;
-  rows: number;
-  /** Rows left out because an input value was missing. */
-  dropped: number;
-  hasTruth: boolean;
-  nwpColumns: string[];
-  description: string;
-  fingerprint: string;
-}
-
-/**
- * Read data files with the `csv` source and prepare them for a model, as the seed's `preprocess_test_data` did: no
- * training filters, the model's own scaler. Rows missing an input value cannot be predicted; they are left out and
- * counted. Truth and NWP columns are used where the data has them (`requireTruth` makes missing truth an error).
- */
-export async function prepareInference(options: {
-  engine: DataEngine;
-  registry: PluginRegistry;
-  context: PluginContext;
-  model: ResolvedModel;
-  data: string[];
-  tempDir: string;
-  spec?: FeatureSpec;
-  requireTruth: boolean;
-}): Promise<InferenceData> {
-  const { engine, context, tempDir } = options;
-  const { features, preprocessing } = options.model;
-  const spec = options.spec ?? { profile: features.profile.map((p) => p.name), singleLevel: features.singleLevel, target: { column: features.targetColumns[0] } };
-  const source = await createPlugin(options.registry, 'source', { use: defaultRef('source').use, with: { paths: options.data } }, '/data/source', context);
-  const data = await source.open({ ...context, pointer: '/data/source', engine, spec });
-  let relation: Relation = data.relation;
-  const names = new Set((await engine.columns(relation)).map((c) => c.name));
-  const inputs = inputColumns(features);
-  const truthColumns = features.targetSources.flat();
-  // Scoring needs the truth and the NWP baseline the model was trained against; predicting needs only inputs.
-  const baselineColumns = features.baseline.kind === 'columns' ? features.baseline.columns : features.baseline.kind === 'ensemble-rate' ? [features.baseline.rateColumn] : [];
-  const needed = [...features.metadata, ...inputs, ...(options.requireTruth ? [...truthColumns, ...baselineColumns] : [])];
-  const missing = [...new Set(needed)].filter((c) => !names.has(c));
-  if (missing.length > 0) {
-    throw new PrdError(
-      `the data lacks ${missing.length} column${missing.length > 1 ? 's' : ''} the model needs (${data.description})`,
-      missing.slice(0, 20).map((c) => ({ dataColumn: c, message: `no column "${c}"`, suggestion: closest(c, [...names]) })),
-    );
-  }
-  const hasTruth = truthColumns.every((c) => names.has(c));
-  if (!hasTruth) context.events.log('the data has no radar truth columns; writing predictions without them', 'warn');
-  const baseline = features.baseline;
-  if (baseline.kind === 'ensemble-rate' && names.has(baseline.rateColumn)) {
-    // The data domain derives the probabilities; models saved before preprocessing.json named the member column use the domain's.
-    const domain = await createPlugin(options.registry, 'domain', defaultRef('domain'), '/data/domain', context);
-    const member = features.member ?? domain.defaults.member;
-    relation = domain.ensembleProbabilities(relation, baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys({ ...features, member }));
-  }
-  const hasNwp = baseline.kind !== 'none' && (baseline.kind === 'ensemble-rate' ? names.has(baseline.rateColumn) : baseline.columns.every((c) => names.has(c)));
-  const nwpColumns = hasNwp ? baseline.columns : [];
-
-  mkdirSync(tempDir, { recursive: true });
-  // isfinite is NULL for NULL and false for NaN and ±inf: a row with an infinite input is left out and counted, never scored.
-  const complete = inputs.map((c) => `isfinite(${ident(c)}::DOUBLE)`).join(' AND ');
-  const keep = [...new Set([...features.metadata, ...inputs, ...(hasTruth ? truthColumns : []), ...nwpColumns])].map(ident);
-  const rowsFile = join(tempDir, 'rows.parquet');
-  const all = await engine.count(relation);
-  await engine.toParquet({ sql: `SELECT ${keep.join(', ')} FROM (${relation.sql}) WHERE ${complete} ORDER BY ${features.metadata.map(ident).join(', ')}` }, rowsFile);
-  const rows: Relation = { sql: `SELECT *, file_row_number AS __row FROM read_parquet(${literal(rowsFile)}, file_row_number = true)` };
-  const kept = await engine.count(rows);
-  if (kept === 0) throw new PrdError(`none of the ${all} rows of ${data.description} has every input the model needs`);
-  if (kept < all) context.events.log(`${all - kept} of ${all} rows miss an input value (NULL, NaN or infinite) and are left out`, 'warn');
-
-  const { mean, std } = preprocessing.scaler;
-  const truthExprs = features.targetSources.map((sources) => sources.map(ident).join(' + '));
-  const tensorColumns = [
-    ...inputs.map((c, i) => ({ expr: `(${ident(c)} - ${mean[i]}) / ${std[i]}` })),
-    // The tensor layout has room for targets; the model never reads them, so rows without truth carry zeros.
-    ...features.targetColumns.map((_, i) => ({ expr: hasTruth ? truthExprs[i] : '0' })),
-  ];
-  const tensor = join(tempDir, 'input.f32');
-  await writeTensorFile(engine, rows, tensorColumns, layoutOf(features), tensor, '__row');
-  const truth = features.targetColumns.map((c, i) => `${truthExprs[i]} AS ${ident(c)}`);
-  const meta = join(tempDir, 'meta.parquet');
-  const metaColumns = [...features.metadata.map(ident), ...(hasTruth ? truth : []), ...nwpColumns.map(ident)];
-  await engine.run(`COPY (SELECT ${metaColumns.join(', ')} FROM (${rows.sql}) ORDER BY __row) TO ${literal(meta)} (FORMAT parquet)`);
-  return { tensor, meta, rows: kept, dropped: all - kept, hasTruth, nwpColumns, description: data.description, fingerprint: data.fingerprint };
-}
-
-/** Apply the model with a compute backend; writes `<tempDir>/predictions.parquet` (meta columns plus ML columns). */
-export async function predictInference(options: {
-  engine: DataEngine;
-  registry: PluginRegistry;
-  context: PluginContext;
-  model: ResolvedModel;
-  input: InferenceData;
-  compute: PluginRef;
-  tempDir: string;
-  events: RunEvents;
-  signal: AbortSignal;
-}): Promise<string> {
-  const backend = await createPlugin(options.registry, 'backend', options.compute, '/compute', options.context);
-  const outputs = await backend.predict({ modelDir: options.model.modelDir, input: TensorFile.open(options.input.tensor), batchSize: 1024, events: options.events, signal: options.signal });
-  const predictions = join(options.tempDir, 'predictions.parquet');
-  await writePredictions(options.engine, options.input.meta, outputs, mlColumns(options.model.preprocessing), predictions);
-  return predictions;
+  return { ...found, preprocessing, features: featuresFromPreprocessing(preprocessing), format: readModelFormat(found.modelDir) };
 }

@@ -10,7 +10,8 @@ export type { Instance } from '../plugin/create.js';
 
 type Field<K extends PluginKind> = BuiltInKinds[K]['field'];
 type Slot<K extends PluginKind> = BuiltInKinds[K] extends { many: true } ? Instance<KindInstances[K]>[] : Instance<KindInstances[K]>;
-type Maybe<K extends PluginKind> = BuiltInKinds[K] extends { optional: true } ? K : never;
+// Distributes over the union of kinds (K is checked bare), so each optional kind's field is optional.
+type Maybe<K extends PluginKind> = K extends PluginKind ? (BuiltInKinds[K] extends { optional: true } ? K : never) : never;
 
 /** Every plugin a recipe names, created: one field per kind (`source`, `transforms`, ..., `explainers`), from the kinds table. */
 export type Instances = { [K in Exclude<PluginKind, Maybe<PluginKind>> as Field<K>]: Slot<K> } & { [K in Maybe<PluginKind> as Field<K>]?: Slot<K> };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { PrdError } from '../errors.js';
+import type { TrainJob } from '../plugin/contract.js';
 
 /** Version of the job file format that `prd worker` reads. */
 export const JOB_FORMAT = 1;
@@ -23,8 +24,23 @@ export interface RunJob {
   tags?: Record<string, string>;
 }
 
+/**
+ * One training step as a job: what a backend runs in a child process (`compute.with.process: "child"`) or uploads
+ * to a cluster. The worker creates the backend and model plugins from their names and options and trains.
+ */
+export interface TrainWorkerJob {
+  prdJob: typeof JOB_FORMAT;
+  kind: 'train';
+  /** The backend that trains, with its options (a worker always trains in its own process). */
+  backend: { use: string; with?: Record<string, unknown> };
+  /** The training job: model plugin and options, tensor files, config, seed, output folders. */
+  train: TrainJob;
+  /** Plugins beyond the installed ones (a recipe's `plugins`), resolved against `baseDir`. */
+  plugins?: { extra: string[]; baseDir: string };
+}
+
 /** Every job `prd worker` can run. */
-export type WorkerJob = RunJob;
+export type WorkerJob = RunJob | TrainWorkerJob;
 
 /** Read and check a job file; relative paths in it are resolved against the file's folder. */
 export function readJob(file: string): WorkerJob {
@@ -34,15 +50,23 @@ export function readJob(file: string): WorkerJob {
   } catch (error) {
     throw new PrdError(`cannot read the job file ${file}: ${(error as Error).message}`);
   }
-  const job = parsed as Partial<WorkerJob>;
+  const job = parsed as WorkerJob;
   if (typeof job !== 'object' || job === null || job.prdJob !== JOB_FORMAT) {
     throw new PrdError(`${file} is not a prd job file of format ${JOB_FORMAT} (expected "prdJob": ${JOB_FORMAT})`);
   }
-  if (job.kind !== 'run') throw new PrdError(`${file}: unknown job kind ${JSON.stringify(job.kind)}; prd worker runs "run" jobs`);
-  if (typeof job.recipe !== 'string') throw new PrdError(`${file}: "recipe" must be the path of a recipe file`);
   const base = dirname(resolve(file));
   const at = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p));
-  return { ...job, recipe: at(job.recipe)!, runsDir: at(job.runsDir), cacheDir: at(job.cacheDir) } as RunJob;
+  if (job.kind === 'train') {
+    const train = job.train;
+    if (typeof job.backend?.use !== 'string') throw new PrdError(`${file}: "backend" must name a backend plugin ({ "use": "local" })`);
+    if (typeof train !== 'object' || train === null || typeof train.model?.use !== 'string' || typeof train.train !== 'string' || typeof train.modelDir !== 'string') {
+      throw new PrdError(`${file}: "train" must be a training job with "model", "train" (a tensor file) and "modelDir"`);
+    }
+    return { ...job, train: { ...train, train: at(train.train)!, validation: at(train.validation), modelDir: at(train.modelDir)!, checkpointDir: at(train.checkpointDir ?? 'checkpoints')! } };
+  }
+  if (job.kind !== 'run') throw new PrdError(`${file}: unknown job kind ${JSON.stringify((job as { kind?: unknown }).kind)}; prd worker runs "run" and "train" jobs`);
+  if (typeof job.recipe !== 'string') throw new PrdError(`${file}: "recipe" must be the path of a recipe file`);
+  return { ...job, recipe: at(job.recipe)!, runsDir: at(job.runsDir), cacheDir: at(job.cacheDir) };
 }
 
 /** One line of a worker's stdout: an event of the run, its result, or why it failed. */

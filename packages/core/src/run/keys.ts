@@ -1,37 +1,44 @@
 import { hashOf } from '../hash.js';
-import type { Recipe } from '../recipe/base-schema.js';
-import { instanceKey, type Instances } from './context.js';
+import type { PluginKind } from '../plugin/contract.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import { coreCode, pluginCode } from './code-identity.js';
+import type { Instance } from './context.js';
+import type { GraphContext, StepDef, StepName, StepOutputs } from './graph.js';
 
 /** Bump when the layout of cached step outputs changes, so old entries are not misread. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 /**
- * Bump when training gives other weights for the same inputs, so cached models from before are retrained.
- * 2: seeded Dropout draws a new mask at every step (it repeated one mask before).
+ * Key facts of a plugin instance: its name, resolved options, package, version and code digest. The code digest
+ * makes a fix in a plugin invalidate the entries it made, with no constant to bump by hand.
  */
-export const TRAINING_VERSION = 2;
-
-/** Content keys of every cacheable step: each depends on its inputs' keys, its options and its plugins' versions. */
-export interface StepKeys {
-  data: string;
-  split: string;
-  rebalance?: string;
-  scale: string;
-  train: string;
-  predict: string;
-  evaluate: string;
-  explain: string;
+export function pluginKey(registry: PluginRegistry, kind: PluginKind, i: Instance<unknown>): Record<string, unknown> {
+  const { origin } = registry.require(kind, i.use);
+  return { use: i.use, options: i.options, package: i.package, version: i.version, code: pluginCode(origin.path).code };
 }
 
-/** Compute the step keys of a run from the recipe, the plugins and the source's data fingerprint. */
-export function stepKeys(recipe: Recipe, instances: Instances, fingerprint: string): StepKeys {
-  const data = hashOf({ format: CACHE_FORMAT, source: instanceKey(instances.source), domain: instanceKey(instances.domain), fingerprint, transforms: instances.transforms.map(instanceKey), features: recipe.data.features });
-  const split = hashOf({ data, sampler: instanceKey(instances.sampler), seed: recipe.seed });
-  const rebalance = instances.rebalancer ? hashOf({ split, rebalancer: instanceKey(instances.rebalancer), seed: recipe.seed }) : undefined;
-  const scale = hashOf({ format: CACHE_FORMAT, split, rebalance, seed: recipe.seed });
-  const train = hashOf({ version: TRAINING_VERSION, scale, model: instanceKey(instances.model), train: recipe.train, seed: recipe.seed, backend: instanceKey(instances.backend) });
-  const predict = hashOf({ train, scale });
-  const evaluate = hashOf({ predict, evaluators: instances.evaluators.map(instanceKey) });
-  const explain = hashOf({ train, scale, explainers: instances.explainers.map(instanceKey), seed: recipe.seed });
-  return { data, split, rebalance, scale, train, predict, evaluate, explain };
+/** The digest of what a step reads: each read step's digest, or null for a step that was skipped. */
+export function inputDigests(g: GraphContext, reads: readonly StepName[]): Record<string, string | null> | undefined {
+  const digests: Record<string, string | null> = {};
+  for (const name of reads) {
+    const result = g.results[name];
+    if (!result) return undefined;
+    digests[name] = 'skipped' in result ? null : result.digest;
+  }
+  return digests;
+}
+
+/**
+ * A step's key (a Merkle chain, as in Bazel or Nix): the content digests of the outputs it reads, its own key facts
+ * (resolved options, plugins with their code), core's code and the cache format. Undefined while an input is unknown.
+ */
+export function stepKey(g: GraphContext, def: StepDef<StepName>): string | undefined {
+  const inputs = inputDigests(g, def.reads);
+  if (!inputs) return undefined;
+  return hashOf({ format: CACHE_FORMAT, core: coreCode().code, step: def.name, inputs, facts: def.key(g) }, 24);
+}
+
+/** The digest a plain (uncached) step's result stands for: what it read, its key facts and facts of its output. */
+export function plainDigest(g: GraphContext, def: StepDef<StepName>, value: StepOutputs[StepName]): string {
+  return hashOf({ step: def.name, inputs: inputDigests(g, def.reads) ?? null, facts: def.key(g), output: def.outputFacts?.(value) ?? null }, 24);
 }

@@ -1,5 +1,5 @@
-import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ident, literal, type DataEngine } from '../data/engine.js';
 import type { EpochRecord } from './events.js';
 import type { Preprocessing } from './preprocessing.js';
@@ -25,9 +25,14 @@ export function readHistory(trainDir: string): EpochRecord[] {
  * Write `predictions.csv` for the test split: metadata, then truth, NWP and ML per band, in the seed's column names
  * (`{radar,mogrepsg,ml}_fraction_in_band_instant_{band}`).
  */
-export async function writePredictionsCsv(engine: DataEngine, predictionsParquet: string, preprocessing: Preprocessing, out: string): Promise<void> {
+export async function writePredictionsCsv(engine: DataEngine, predictionsParquet: string, preprocessing: Preprocessing, out: string): Promise<string[]> {
   const ml = preprocessing.task === 'regression' ? [preprocessing.prefixes.ml] : preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
   const nwp = preprocessing.baseline.kind === 'none' ? [] : preprocessing.baseline.columns;
-  const columns = [...preprocessing.metadata, ...preprocessing.target.columns, ...nwp, ...ml].map(ident).join(', ');
-  await engine.toCsv({ sql: `SELECT ${columns} FROM read_parquet(${literal(predictionsParquet)})` }, out);
+  const file = `read_parquet(${literal(predictionsParquet)})`;
+  // Data a model is applied to may lack truth or NWP: those columns are left out, not invented.
+  const present = new Set((await engine.columns({ sql: `SELECT * FROM ${file}` })).map((c) => c.name));
+  const columns = [...preprocessing.metadata, ...preprocessing.target.columns, ...nwp, ...ml].filter((c) => present.has(c));
+  mkdirSync(dirname(out), { recursive: true });
+  await engine.toCsv({ sql: `SELECT ${columns.map(ident).join(', ')} FROM ${file}` }, out);
+  return columns;
 }

@@ -14,6 +14,8 @@ export const PROCESS_FILE = 'process.json';
 export interface StepRecord {
   name: StepName;
   key?: string;
+  /** Content digest of the step's outputs (what the keys of the steps that read it are built from). */
+  digest?: string;
   cached: boolean;
   skipped?: string;
   durationMs: number;

@@ -1,19 +1,23 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DataEngine, literal } from '../data/engine.js';
+import { DataEngine } from '../data/engine.js';
 import type { FeatureSpec } from '../data/features.js';
-import { PrdError } from '../errors.js';
 import type { MetricTree, PluginContext } from '../plugin/contract.js';
 import { defaultRef, defaultRefs } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
+import { StepCache } from './cache.js';
+import type { StepEnv, StepInstances } from './context.js';
+import { entryDigest } from './entry-digest.js';
 import { RunEvents } from './events.js';
-import { createPlugin, isModelUri, predictInference, prepareInference, resolveModel } from './inference.js';
-import { writePredictionsCsv } from './outputs.js';
+import type { GraphContext } from './graph.js';
+import { createInstance, isModelUri, resolveModel } from './inference.js';
+import type { Preprocessing } from './preprocessing.js';
 import type { RunReporter } from './runner.js';
 import { RunDirectory, type Manifest } from './run-dir.js';
-import { mergeMetrics } from './steps/evaluate.js';
+import { STEPS } from './steps/table.js';
+import { StepTimeline } from './timeline.js';
 
 /** How to score a trained model on other data (the seed's held-out test scenarios). */
 export interface ScoreOptions {
@@ -28,6 +32,8 @@ export interface ScoreOptions {
   compute?: PluginRef;
   /** Where the evaluation run directory goes; default ./runs. */
   runsDir?: string;
+  /** Where step outputs are cached; default ./.prd/cache. */
+  cacheDir?: string;
   memoryLimit?: string;
   events?: RunEvents;
   signal?: AbortSignal;
@@ -51,70 +57,115 @@ export interface ScoreResult {
  * apply; rows missing an input value cannot be predicted and are left out (and counted).
  */
 export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
+  const { runId, runDir, rows, dropped, metrics } = await runGivenModel({ ...options, purpose: 'evaluate' });
+  return { runId, runDir, rows, dropped, metrics };
+}
+
+/** How to run the step table with a given model: scoring it (truth required, evaluators) or predicting with it. */
+export interface GivenModelRun extends Omit<ScoreOptions, 'evaluate'> {
+  purpose: 'evaluate' | 'predict';
+  /** Evaluators; for `evaluate` default the training run's, else fss, frequency-bias and kl-divergence. */
+  evaluate?: PluginRef[];
+}
+
+/** What a run of the step table with a given model did. */
+export interface GivenModelResult extends ScoreResult {
+  /** The predict step's cache entry (`test.parquet`: metadata, truth and NWP where present, ML). */
+  predictDir?: string;
+  preprocessing: Preprocessing;
+  /** The model directory used (downloaded for a tracker URI). */
+  modelDir: string;
+}
+
+/**
+ * Run the step table with a given model into a run directory of its own: load the files with the csv source, prepare
+ * them with the model's own preprocessing, take the model as the train step's output, predict and (to score) evaluate.
+ */
+export async function runGivenModel(options: GivenModelRun): Promise<GivenModelResult> {
   const events = options.events ?? new RunEvents();
   const signal = options.signal ?? new AbortController().signal;
   const runsDir = resolve(options.runsDir ?? 'runs');
+  const cacheRoot = resolve(options.cacheDir ?? join('.prd', 'cache'));
   const started = Date.now();
   const tempDir = join(runsDir, `.prd-evaluate-${process.pid}-${started}`);
   mkdirSync(tempDir, { recursive: true });
   const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
   // Plugins keep their reusable scratch (the csv source's Parquet conversions) where `prd run` keeps it.
   const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir: resolve('.prd', 'tmp') };
-  let result: ScoreResult;
+  const timeline = new StepTimeline(new StepCache(cacheRoot), events, signal);
+  let result: GivenModelResult;
   try {
     const model = await resolveModel(isModelUri(options.model) ? options.model : resolve(options.model), options.registry, context, tempDir);
     const { modelDir, runDir: trainingRun, preprocessing, features } = model;
     const trained = trainingRun && existsSync(join(trainingRun, 'recipe.resolved.json')) ? (JSON.parse(readFileSync(join(trainingRun, 'recipe.resolved.json'), 'utf8')) as Record<string, unknown>) : undefined;
-    const name = `evaluate-${(trained?.name as string | undefined) ?? 'model'}`;
+    const name = `${options.purpose}-${(trained?.name as string | undefined) ?? 'model'}`;
     const run = RunDirectory.create(runsDir, name);
-    const evaluators = options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? defaultRefs('evaluator');
+    const evaluators = options.purpose === 'predict' ? [] : (options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? defaultRefs('evaluator'));
     const compute = options.compute ?? (trained?.compute as PluginRef | undefined) ?? defaultRef('backend');
-    const spec = (trained?.data as { features?: FeatureSpec } | undefined)?.features;
-    const input = await prepareInference({ engine, registry: options.registry, context, model, data: options.data, tempDir, spec, requireTruth: true });
-    events.log(`scoring ${input.rows} rows of ${input.description}`);
-    if (signal.aborted) throw new PrdError('evaluation cancelled');
-    const predictions = await predictInference({ engine, registry: options.registry, context, model, input, compute, tempDir, events, signal });
-
-    const metrics: MetricTree = { test: {} };
-    const outDir = run.path('evaluation', 'test');
-    mkdirSync(outDir, { recursive: true });
-    for (const [i, ref] of evaluators.entries()) {
-      const evaluator = await createPlugin(options.registry, 'evaluator', ref, `/evaluate/${i}`, context);
-      const tree = await evaluator.evaluate({ split: 'test', predictions: { sql: `SELECT * FROM read_parquet(${literal(predictions)})` }, features, engine, outDir });
-      mergeMetrics(metrics.test as MetricTree, tree);
-    }
-    await writePredictionsCsv(engine, predictions, preprocessing, run.path('predictions.csv'));
-    run.writeJson('metrics.json', metrics);
-    mkdirSync(run.path('model'), { recursive: true });
-    copyFileSync(join(modelDir, 'preprocessing.json'), run.path('model', 'preprocessing.json'));
-    run.writeJson('recipe.resolved.json', { name, model: isModelUri(options.model) ? options.model : modelDir, data: { source: { use: defaultRef('source').use, with: { paths: options.data } }, features: spec }, compute, evaluate: evaluators });
+    const spec: FeatureSpec = (trained?.data as { features?: FeatureSpec } | undefined)?.features ?? {
+      profile: features.profile.map((p) => p.name),
+      singleLevel: features.singleLevel,
+      target: { column: features.targetColumns[0] },
+    };
+    const source: PluginRef = { use: defaultRef('source').use, with: { paths: options.data } };
+    const instances: StepInstances = {
+      source: await createInstance(options.registry, 'source', source, '/data/source', context),
+      domain: await createInstance(options.registry, 'domain', defaultRef('domain'), '/data/domain', context),
+      transforms: [],
+      backend: await createInstance(options.registry, 'backend', compute, '/compute', context),
+      trackers: [],
+      evaluators: await Promise.all(evaluators.map((ref, i) => createInstance(options.registry, 'evaluator', ref, `/evaluate/${i}`, context))),
+      explainers: [],
+    };
+    run.writeJson('recipe.resolved.json', { name, model: isModelUri(options.model) ? options.model : modelDir, data: { source, features: spec }, compute, evaluate: evaluators });
     const manifest: Manifest = {
       runId: run.runId,
       name,
-      status: 'FINISHED',
+      status: 'RUNNING',
       startedAt: new Date(started).toISOString(),
-      endedAt: new Date().toISOString(),
-      durationMs: Date.now() - started,
       seed: 0,
       recipe: { file: trainingRun ? join(trainingRun, 'recipe.resolved.json') : options.model, files: [] },
       runtime: { prd: options.prdVersion ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length },
       plugins: [
-        ['/data/source', 'source', defaultRef('source').use] as const,
-        ['/compute', 'backend', compute.use] as const,
-        ...evaluators.map((e, i) => [`/evaluate/${i}`, 'evaluator', e.use] as const),
-      ].map(([slot, kind, use]) => {
-        const { origin, plugin } = options.registry.require(kind, use);
-        return { slot, kind, name: use, package: origin.packageName, version: origin.version, ...(plugin.outputs ? { outputs: plugin.outputs } : {}) };
-      }),
-      data: { fingerprint: input.fingerprint, description: input.description, rows: { test: input.rows } },
+        ['source', instances.source] as const,
+        ['backend', instances.backend] as const,
+        ...instances.evaluators.map((e) => ['evaluator', e] as const),
+      ].map(([kind, i]) => ({ slot: i.slot, kind, name: i.use, package: i.package, version: i.version, ...(i.outputs ? { outputs: i.outputs } : {}) })),
       steps: [],
     };
     run.writeJson('manifest.json', manifest);
-    result = { runId: run.runId, runDir: run.dir, rows: input.rows, dropped: input.dropped, metrics };
+    const env: StepEnv = { registry: options.registry, seed: 0, spec, train: { epochs: 0, batchSize: 1024 }, instances, engine, cache: new StepCache(cacheRoot), events, signal, pluginContext: context };
+    const g: GraphContext = {
+      env,
+      results: {},
+      run,
+      manifest,
+      resume: false,
+      sentEpochs: new Set(),
+      given: { source: options.model, modelDir, preprocessing, digest: entryDigest(modelDir), requireTruth: options.purpose === 'evaluate' },
+    };
+    const reporter = options.reporter;
+    if (reporter) {
+      g.report = async () => {
+        const now = Date.now();
+        run.writeJson('metrics.json', g.metrics ?? {});
+        run.writeJson('manifest.json', { ...manifest, status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
+        return reporter({ runDir: run.dir, events, signal });
+      };
+    }
+    // The same steps as a run: the ones that split and train do not apply to a given model.
+    for (const def of STEPS) await timeline.run(g, def);
+    const metrics = g.metrics ?? {};
+    run.writeJson('metrics.json', metrics);
+    const scale = g.results.scale && 'value' in g.results.scale ? g.results.scale.value : undefined;
+    const now = Date.now();
+    Object.assign(manifest, { status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
+    run.writeJson('manifest.json', manifest);
+    const predict = g.results.predict && 'dir' in g.results.predict ? g.results.predict.dir : undefined;
+    result = { runId: run.runId, runDir: run.dir, rows: scale?.rows.test ?? 0, dropped: scale?.dropped ?? 0, metrics, predictDir: predict, preprocessing, modelDir };
   } finally {
     engine.close();
     rmSync(tempDir, { recursive: true, force: true });
   }
-  if (options.reporter) await options.reporter({ runDir: result.runDir, events, signal });
   return result;
 }

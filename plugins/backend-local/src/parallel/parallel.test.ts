@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunEvents, type Preprocessing, type TensorFile, type TrainJob } from '@prd/core';
+import { RunEvents, type TensorFile, type TrainContext, type TrainJob } from '@prd/core';
 import { lossFunction, selectBackend, tf, type Variable } from '@prd/tensor';
 import { resolveWorkers, trainLocal } from '../trainer.js';
 import { shardGradient, shardOf, shardSizes } from './shard.js';
@@ -11,21 +11,22 @@ import { TINY_LAYOUT as LAYOUT, tinyModel as model, tinyTensorFile } from '../ti
 /** The training file of these tests (seed 3). */
 const file = (dir: string, rows: number) => tinyTensorFile(dir, 'train.f32', rows, 3);
 
-function job(dir: string, train: TensorFile, dropout = 0): TrainJob {
+function job(dir: string, train: TensorFile): TrainJob {
   return {
-    model: { build: () => model(dropout) },
-    modelRef: { use: 'tiny', with: {} },
+    model: { use: 'tiny', with: {} },
     shape: { ...LAYOUT, task: 'bands' },
-    train,
+    train: train.path,
     config: { epochs: 2, batchSize: 16, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.02 } } },
     seed: 4,
     modelDir: join(dir, 'model'),
     checkpointDir: join(dir, 'checkpoints'),
     resume: false,
-    preprocessing: { format: 'prd-preprocessing' } as unknown as Preprocessing,
-    events: new RunEvents(),
-    signal: new AbortController().signal,
   };
+}
+
+/** The live side of a job: the tiny model, fresh events, a signal nobody aborts. */
+function live(dropout = 0): TrainContext {
+  return { model: { build: () => model(dropout) }, events: new RunEvents(), signal: new AbortController().signal };
 }
 
 describe('data-parallel training', () => {
@@ -62,7 +63,7 @@ describe('data-parallel training', () => {
     const weights = async (workers: number) => {
       const dir = mkdtempSync(join(tmpdir(), 'prd-par-'));
       const j = job(dir, file(dir, 160));
-      const outcome = await trainLocal(j, { device: 'wasm', workers, keepCheckpoints: 1, validationBatchSize: 64 });
+      const outcome = await trainLocal(j, live(), { device: 'wasm', workers, keepCheckpoints: 1, validationBatchSize: 64, process: 'in-process' });
       expect(outcome.runtime).toBe(workers > 0 ? `tfjs-wasm x${workers + 1}` : 'tfjs-wasm');
       return { outcome, bytes: readFileSync(join(j.modelDir, 'weights.bin')) };
     };
@@ -83,8 +84,8 @@ describe('data-parallel training', () => {
   it('with Dropout, trains with a worker thread deterministically (each replica has its own seeded masks)', { timeout: 120_000 }, async () => {
     const weights = async () => {
       const dir = mkdtempSync(join(tmpdir(), 'prd-par-dropout-'));
-      const j = job(dir, file(dir, 160), 0.5);
-      await trainLocal(j, { device: 'wasm', workers: 1, keepCheckpoints: 1, validationBatchSize: 64 });
+      const j = job(dir, file(dir, 160));
+      await trainLocal(j, live(0.5), { device: 'wasm', workers: 1, keepCheckpoints: 1, validationBatchSize: 64, process: 'in-process' });
       return readFileSync(join(j.modelDir, 'weights.bin'));
     };
     expect((await weights()).equals(await weights())).toBe(true);

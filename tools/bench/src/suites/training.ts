@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ModelShape, type Preprocessing, type TensorLayout, type TrainJob } from '@prd/core';
+import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ModelBuilder, type ModelShape, type TensorLayout } from '@prd/core';
 import { buildConv1dResidual, conv1dResidualArchitecture } from '@prd/model-conv1d';
 import { trainLocal } from '@prd/backend-local';
 import { selectBackend, tf, type Device } from '@prd/tensor';
@@ -97,20 +97,21 @@ async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs'
     try {
       const outcome = await trainLocal(
         {
-          model: { build: (shape) => buildConv1dResidual(shape, SEED_MODEL, 42), fusedArchitecture: (shape: ModelShape) => conv1dResidualArchitecture(shape, SEED_MODEL) } as TrainJob['model'],
-          modelRef: { use: 'conv1d-residual', with: SEED_MODEL },
+          model: { use: 'conv1d-residual', with: SEED_MODEL },
           shape: SHAPE,
-          train: file,
+          train: file.path,
           config: { epochs: 1, batchSize: BATCH, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.001 } } },
           seed: 42,
           modelDir: join(dir, 'model'),
           checkpointDir: join(dir, 'checkpoints'),
           resume: false,
-          preprocessing: { format: 'prd-preprocessing', version: 1, task: 'bands' } as unknown as Preprocessing,
+        },
+        {
+          model: { build: (shape: ModelShape) => buildConv1dResidual(shape, SEED_MODEL, 42), fusedArchitecture: (shape: ModelShape) => conv1dResidualArchitecture(shape, SEED_MODEL) } as ModelBuilder,
           events: new RunEvents(),
           signal: new AbortController().signal,
         },
-        { device, workers, runtime, keepCheckpoints: 1, validationBatchSize: 1024 },
+        { device, workers, runtime, keepCheckpoints: 1, validationBatchSize: 1024, process: 'in-process' },
       );
       label = outcome.runtime;
       // The first epoch includes JIT warm-up and kernel setup; Keras' side also warms up before timing.

@@ -1,7 +1,7 @@
 import { isPrdError, PrdError } from '../../errors.js';
-import type { Relation } from '../../data/engine.js';
-import { resolveFeatures, type FeatureSpec, type ResolvedFeatures } from '../../data/features.js';
-import type { TableContext } from '../../plugin/contract.js';
+import type { ColumnInfo, Relation } from '../../data/engine.js';
+import { resolveFeatures, type ResolvedFeatures } from '../../data/features.js';
+import type { SourceData, TableContext } from '../../plugin/contract.js';
 import type { PreparedData, StepEnv } from '../context.js';
 
 /** Group keys of an ensemble: the metadata columns other than the member column. */
@@ -9,17 +9,30 @@ export function ensembleKeys(features: ResolvedFeatures): string[] {
   return features.metadata.filter((c) => c !== features.member);
 }
 
+/** What the load step hands to the transform step: the source's rows, not yet read. */
+export interface LoadedData {
+  source: SourceData;
+  /** The data's columns as the source yields them. */
+  columns: ColumnInfo[];
+}
+
+/** The load step: open the source (nothing is read in full; the relation stays lazy). */
+export async function loadData(env: StepEnv): Promise<LoadedData> {
+  const spec = env.spec;
+  const source = await env.instances.source.instance.open({ ...env.pluginContext, engine: env.engine, spec, pointer: env.instances.source.slot });
+  return { source, columns: await env.engine.columns(source.relation) };
+}
+
 /**
- * The load and transform steps: open the source and apply each transform, resolving the recipe's features against
- * the columns as they are at each point. Nothing is materialised here: the result is one lazy relation that the
- * split step runs once.
+ * The transform step: apply each transform, resolving the recipe's features against the columns as they are at
+ * each point. Nothing is materialised here: the result is one lazy relation that the split step runs once.
  */
-export async function prepareData(env: StepEnv): Promise<PreparedData> {
-  const spec = env.recipe.data.features as FeatureSpec;
+export async function transformData(env: StepEnv, loaded: LoadedData): Promise<PreparedData> {
+  const spec = env.spec;
   const base = { ...env.pluginContext, engine: env.engine, spec };
-  const source = await env.instances.source.instance.open({ ...base, pointer: env.instances.source.slot });
+  const { source } = loaded;
   let relation: Relation = source.relation;
-  let columns = await env.engine.columns(relation);
+  let columns = loaded.columns;
   // Baseline columns may be made by a transform, so the baseline is only checked once all transforms ran.
   const resolve = (withBaseline: boolean) => {
     try {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrdError, type Issue } from '../../errors.js';
 import { ident, literal, type DataEngine, type Relation } from '../../data/engine.js';
@@ -12,6 +13,9 @@ import { rebalancedRelation, splitRelation } from './split.js';
 export interface ScaleSummary {
   rows: { train: number; validation: number; test: number };
   layout: TensorLayout;
+  task: 'bands' | 'regression';
+  /** Rows left out because an input value was missing (a given model's data). */
+  dropped?: number;
 }
 
 /** Tensor layout of the features. */
@@ -69,7 +73,7 @@ function metaSelect(features: ResolvedFeatures): string {
  * then write each split as a tensor file, plus the metadata / truth / NWP columns of the validation and test rows
  * in the same order, and preprocessing.json.
  */
-export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<{ summary: ScaleSummary; preprocessing: Preprocessing }> {
+export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<ScaleSummary> {
   const features = data.features;
   const inputs = inputColumns(features);
   const scaler = await fitStandardScaler(env.engine, splitRelation(splitDir, 'train'), inputs);
@@ -95,7 +99,7 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
   };
   const trainRows: Relation = rebalanceDir ? await rebalancedRelation(env, rebalanceDir) : splitRelation(splitDir, 'train');
   // Training rows are stored in a seeded random order, so that reading them in blocks is already well mixed.
-  const train = await writeTensorFile(env.engine, trainRows, columns, layout, join(outDir, 'train.f32'), `hash(__row, ${env.recipe.seed}), __row`);
+  const train = await writeTensorFile(env.engine, trainRows, columns, layout, join(outDir, 'train.f32'), `hash(__row, ${env.seed}), __row`);
   const rows = { train: train.rows, validation: 0, test: 0 };
   for (const split of ['validation', 'test'] as const) {
     const relation = splitRelation(splitDir, split);
@@ -103,7 +107,8 @@ export async function runScale(env: StepEnv, data: PreparedData, splitDir: strin
     const header = await writeTensorFile(env.engine, relation, columns, layout, join(outDir, `${split}.f32`), '__row');
     rows[split] = header.rows;
   }
-  return { summary: { rows, layout }, preprocessing };
+  writeFileSync(join(outDir, 'preprocessing.json'), `${JSON.stringify(preprocessing, null, 2)}\n`);
+  return { rows, layout, task: features.task };
 }
 
 /** Values this large overflow a variance (their squares exceed the largest double). */

@@ -4,7 +4,7 @@ import { ident, literal, parquetRelation, type Relation } from '../../data/engin
 import { requiredColumns } from '../../data/features.js';
 import { translateReadError } from '../../data/read-errors.js';
 import type { TableContext } from '../../plugin/contract.js';
-import type { PreparedData, StepEnv } from '../context.js';
+import { required, type PreparedData, type StepEnv } from '../context.js';
 
 /** Row counts per split. */
 export type SplitCounts = { train: number; validation: number; test: number };
@@ -18,9 +18,9 @@ export function splitColumns(data: PreparedData): string[] {
 
 /** The split step: label every row train / validation / test, and write the rows the run needs to Parquet. */
 export async function runSplit(env: StepEnv, data: PreparedData, outDir: string): Promise<SplitCounts> {
-  const sampler = env.instances.sampler;
+  const sampler = required(env.instances.sampler, 'sampler');
   const columns = await env.engine.columns({ sql: data.sql });
-  const ctx: TableContext = { ...env.pluginContext, engine: env.engine, spec: env.recipe.data.features, pointer: sampler.slot, features: data.features, columns };
+  const ctx: TableContext = { ...env.pluginContext, engine: env.engine, spec: env.spec, pointer: sampler.slot, features: data.features, columns };
   const assigned: Relation = await sampler.instance.assign({ sql: data.sql }, ctx);
   const keep = splitColumns(data).map(ident).join(', ');
   const order = data.features.metadata.map(ident).join(', ');
@@ -63,7 +63,7 @@ export async function runRebalance(env: StepEnv, data: PreparedData, splitDir: s
   const rebalancer = env.instances.rebalancer!;
   const train = splitRelation(splitDir, 'train');
   const columns = await env.engine.columns(train);
-  const ctx: TableContext = { ...env.pluginContext, engine: env.engine, spec: env.recipe.data.features, pointer: rebalancer.slot, features: data.features, columns };
+  const ctx: TableContext = { ...env.pluginContext, engine: env.engine, spec: env.spec, pointer: rebalancer.slot, features: data.features, columns };
   const balanced = await rebalancer.instance.apply(train, ctx);
   const out = join(outDir, 'train.parquet');
   await env.engine.toParquet(balanced, out);
