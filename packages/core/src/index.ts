@@ -62,6 +62,7 @@ export { entryDigest as directoryDigest, entryFiles, fileSha256 } from './run/en
 export { packageCode, pluginCode, coreCode, type CodeIdentity } from './run/code-identity.js';
 export { CACHE_FORMAT, pluginKey, stepKey } from './run/keys.js';
 export { writeMlModel, readModelFormat, PRD_FLAVOR, type MlModelFacts } from './run/mlmodel.js';
+export { buildModelContract, checkModel, modelFileDigests, readModelContract, writeModelContract, MODEL_CONTRACT, OLDEST_MODEL_CONTRACT, type ContractFacts, type ModelCheck, type ModelContract } from './run/model-contract.js';
 export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } from './run/run-dir.js';
 export { StepCache, entryDigest, verifyEntry, ENTRY_FILE, type CacheEntryInfo, type StepCacheOptions } from './run/cache.js';
 export { recordFiles, checkFiles, filesDigest, sha256File, type FileRecord } from './run/cache-verify.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { definePlugin, type AnyPlugin, type Domain } from '../plugin/contract.js';
 import { PluginRegistry } from '../plugin/registry.js';
+import { ident, literal } from '../data/engine.js';
 
 /** A fresh temporary directory. */
 export function tempDir(prefix = 'prd-core-test-'): string {
@@ -24,7 +25,7 @@ export const testDomain: Domain = {
   defaults: { metadata: ['time', 'realization', 'latitude', 'longitude'], member: 'realization', targetSource: 'radar_fraction_in_band_instant', nwpSource: 'mogrepsg_fraction_in_band_instant' },
   mlPrefix: (truth) => `ml_${truth.replace(/^radar_/, '')}`,
   ensembleProbabilities: (input, rate, bands, prefix, groupBy) => ({
-    sql: `SELECT *, ${bands.map((b) => `avg(CASE WHEN "${rate}" >= ${b.lower} AND "${rate}" < ${b.upper} THEN 1.0 ELSE 0.0 END) OVER (PARTITION BY ${groupBy.map((g) => `"${g}"`).join(', ')}) AS "${prefix}_${b.key}"`).join(', ')} FROM (${input.sql})`,
+    sql: `SELECT *, ${bands.map((b) => `avg(CASE WHEN ${ident(rate)} >= ${literal(b.lower)} AND ${ident(rate)} < ${literal(b.upper)} THEN 1.0 ELSE 0.0 END) OVER (PARTITION BY ${groupBy.map(ident).join(', ')}) AS ${ident(`${prefix}_${b.key}`)}`).join(', ')} FROM (${input.sql})`,
   }),
 };
 

@@ -4,6 +4,7 @@ import type { MetricTree, PluginKind } from '../../plugin/contract.js';
 import { required, type Instance } from '../context.js';
 import { defineStep, dirOf, maybeResultOf, resultOf, type AnyStepDef, type GraphContext, type StepName } from '../graph.js';
 import { pluginKey } from '../keys.js';
+import { writeModelContract } from '../model-contract.js';
 import { copyIntoRun, readHistory, writePredictionsCsv } from '../outputs.js';
 import { featuresFromPreprocessing, type Preprocessing } from '../preprocessing.js';
 import { runEvaluate, runExplain } from './evaluate.js';
@@ -127,6 +128,16 @@ export const STEPS: readonly AnyStepDef[] = [
       const history = readHistory(result.dir!);
       if (g.manifest) g.manifest.training = { ...result.value };
       copyIntoRun(run(g), join(result.dir!, 'model'), 'model');
+      // The run's copy of the model says what it is, who wrote it and where it came from (the cached entry is shared
+      // by every run that reuses it, so lineage is written here, not into the entry).
+      if (g.manifest) {
+        const m = g.manifest;
+        writeModelContract(run(g).path('model'), {
+          prdVersion: m.runtime.prd,
+          plugins: Object.fromEntries(m.plugins.map((p) => [p.package, p.version])),
+          lineage: { runId: m.runId, recipe: m.recipe.file, ...(g.resume ? { resumedFrom: m.runId } : {}) },
+        });
+      }
       run(g).writeHistory(history);
       // Trackers get the whole history, whether the epochs ran live, before a resume, or in a cached run.
       for (const record of history) if (!g.sentEpochs.has(record.epoch)) g.trackers?.epochEnded(record);
