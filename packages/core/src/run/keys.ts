@@ -6,6 +6,12 @@ import { instanceKey, type Instances } from './context.js';
 export const CACHE_FORMAT = 1;
 
 /**
+ * Bump when the prepared data differ for the same source and recipe, so cached splits from before are redone.
+ * 2: NWP band probabilities from `baseline.ensembleRate` count the whole ensemble, before transforms drop members.
+ */
+export const DATA_VERSION = 2;
+
+/**
  * Bump when training gives other weights for the same inputs, so cached models from before are retrained.
  * 2: seeded Dropout draws a new mask at every step (it repeated one mask before).
  */
@@ -25,7 +31,7 @@ export interface StepKeys {
 
 /** Compute the step keys of a run from the recipe, the plugins and the source's data fingerprint. */
 export function stepKeys(recipe: Recipe, instances: Instances, fingerprint: string): StepKeys {
-  const data = hashOf({ format: CACHE_FORMAT, source: instanceKey(instances.source), fingerprint, transforms: instances.transforms.map(instanceKey), features: recipe.data.features });
+  const data = hashOf({ format: CACHE_FORMAT, version: DATA_VERSION, source: instanceKey(instances.source), fingerprint, transforms: instances.transforms.map(instanceKey), features: recipe.data.features });
   const split = hashOf({ data, sampler: instanceKey(instances.sampler), seed: recipe.seed });
   const rebalance = instances.rebalancer ? hashOf({ split, rebalancer: instanceKey(instances.rebalancer), seed: recipe.seed }) : undefined;
   const scale = hashOf({ format: CACHE_FORMAT, split, rebalance, seed: recipe.seed });

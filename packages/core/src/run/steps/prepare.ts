@@ -44,7 +44,12 @@ export async function prepareData(env: StepEnv): Promise<PreparedData> {
   }
   features = resolve(true);
   if (features.baseline.kind === 'ensemble-rate') {
-    relation = withNwpBandProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
+    // Count the whole ensemble as read, before transforms drop members (the seed's data prep, §2.4, §3.4); only a
+    // rate or key column made by a transform is counted after the transforms.
+    const keys = ensembleKeys(features);
+    const read = new Set((await env.engine.columns(source.relation)).map((c) => c.name));
+    const ensemble = [features.baseline.rateColumn, ...keys].every((c) => read.has(c)) ? source.relation : relation;
+    relation = withNwpBandProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, keys, ensemble);
   }
   return { sql: relation.sql, features, fingerprint: source.fingerprint, description: source.description, files: source.files };
 }
