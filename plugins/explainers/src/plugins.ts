@@ -30,7 +30,7 @@ const plugins: AnyPlugin[] = [
     options: Type.Object(
       {
         layer: Type.String({ default: 'add', description: 'Layer whose activations Grad-CAM weighs (the seed used the residual add)' }),
-        rows: Type.Array(Type.Integer({ minimum: 0 }), { default: [], description: 'Test rows to explain; empty: the row with the largest radar fraction in the highest band with rain (the seed\'s choice)' }),
+        rows: Type.Array(Type.Integer({ minimum: 0 }), { default: [], description: 'Test rows to explain; empty: the test row with the largest radar fraction in the highest band with rain, searched over the whole test set (the seed\'s argmax)' }),
         gradientRows: Type.Integer({ minimum: 1, default: 2000, description: 'Test rows averaged for the input-gradient profiles' }),
         output: Type.Union([Type.Literal('logits'), Type.Literal('probabilities')], { default: 'logits', description: 'Explain pre-softmax scores (what the seed intended) or the predicted fractions (what its code did)' }),
         device: Device,
