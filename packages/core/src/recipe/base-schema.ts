@@ -87,7 +87,7 @@ export const TrainSchema = Type.Object(
     optimizer: Type.Optional(Optimizer),
     loss: Type.Optional(
       Type.Union([Type.Literal('kl-divergence'), Type.Literal('mse'), Type.Literal('mae'), Type.Literal('categorical-crossentropy')], {
-        description: 'Default kl-divergence for bands, mse for regression.',
+        description: 'Default kl-divergence for bands, mae for regression (as the seed).',
       }),
     ),
     shuffle: Type.Optional(Type.Boolean({ default: true })),

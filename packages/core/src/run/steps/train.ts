@@ -14,7 +14,7 @@ export function shapeOf(summary: ScaleSummary, task: 'bands' | 'regression'): Mo
 
 /** The loss a recipe asks for, or the default for its task. */
 export function lossOf(config: TrainConfig, task: 'bands' | 'regression'): NonNullable<TrainConfig['loss']> {
-  return config.loss ?? (task === 'bands' ? 'kl-divergence' : 'mse');
+  return config.loss ?? (task === 'bands' ? 'kl-divergence' : 'mae');
 }
 
 /** The train step: hand the tensors to the compute backend and let it fit and save the model into `modelDir`. */
