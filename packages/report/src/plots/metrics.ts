@@ -69,6 +69,14 @@ export function keyLabel(score: string, key: string, bands: Band[], unit: string
   return band ? `${band.lower}-${band.upper} ${unit}` : key;
 }
 
+/**
+ * Value-axis title of a score's bars. Frequency bias is drawn as the ratio itself (its maps use log10), with the
+ * dashed unbiased line at 1; the seed folded the bars as fb - 1, 1 / (fb - 1).
+ */
+export function axisTitle(score: string): string {
+  return score === 'frequency_bias' ? 'Frequency bias (forecast / radar, 1 = unbiased)' : scoreTitle(score);
+}
+
 /** ML-vs-NWP bar charts per threshold or band, one per metric of a split (the seed's metric_barchart). */
 export function metricBars(split: string, tree: MetricTree, bands: Band[], unit: string): Plot[] {
   const rows = metricRows(tree);
@@ -92,7 +100,7 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
       section: 'metrics',
       group: split,
       title: `${scoreTitle(score)} - ${aggregation}`,
-      spec: barSpec(`${scoreTitle(score)} - ${aggregation}`, `${split} split`, values, order, score === 'fss' ? 'Exceedance threshold' : 'Precip intensity band', scoreTitle(score), score === 'frequency_bias' ? 1 : undefined),
+      spec: barSpec(`${scoreTitle(score)} - ${aggregation}`, `${split} split`, values, order, score === 'fss' ? 'Exceedance threshold' : 'Precip intensity band', axisTitle(score), score === 'frequency_bias' ? 1 : undefined),
       embed: 'svg',
     });
   }
