@@ -31,7 +31,11 @@ describe('resolveConnection', () => {
     };
     expect(message(() => resolveConnection({}, {}, '/track/0'))).toMatch(/set "uri" in \/track\/0\/with, or export MLFLOW_TRACKING_URI/);
     expect(message(() => resolveConnection({ uri: 'sqlite:///mlflow.db' }, {}))).toMatch(/no REST API; start a server/);
-    expect(message(() => resolveConnection({ uri: 'azureml://westeurope.api.azureml.ms/mlflow/v1.0/x' }, {}))).toMatch(/"azureml" tracker/);
+    // D6 (issue 15): no "azureml" tracker plugin exists yet, so the message must not send the user to one.
+    const azureml = message(() => resolveConnection({ uri: 'azureml://westeurope.api.azureml.ms/mlflow/v1.0/x' }, {}));
+    expect(azureml).not.toMatch(/"use": ?"azureml"|"azureml" tracker/);
+    expect(azureml).toMatch(/azureml:\/\/ tracking URIs need an AzureML sign-in that the mlflow tracker does not do/);
+    expect(azureml).toMatch(/prd plugins/);
     expect(message(() => resolveConnection({ uri: 'http://h' }, { MLFLOW_TRACKING_USERNAME: 'bob' }))).toMatch(/needs both/);
     expect(message(() => resolveConnection({ uri: 'http://h', registerAs: 'm', alias: 'latest' }, {}))).toMatch(/reserved/);
     expect(message(() => resolveConnection({ uri: 'http://h', alias: 'champion' }, {}))).toMatch(/needs "registerAs"/);

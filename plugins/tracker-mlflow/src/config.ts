@@ -57,7 +57,11 @@ export function resolveConnection(options: Partial<MlflowOptions>, env: NodeJS.P
     throw PrdError.of({ pointer: pointer ? `${pointer}/with/uri` : undefined, message: `"${secrets.redact(raw)}" is not a URL; write http(s)://host:port` });
   }
   if (url.protocol === 'azureml:') {
-    throw PrdError.of({ pointer: pointer ? `${pointer}/with/uri` : undefined, message: 'azureml:// tracking URIs belong to the "azureml" tracker; use { "use": "azureml" }' });
+    throw PrdError.of({
+      pointer: pointer ? `${pointer}/with/uri` : undefined,
+      message:
+        'azureml:// tracking URIs need an AzureML sign-in that the mlflow tracker does not do, and this prd has no AzureML tracker (`prd plugins` lists the trackers there are); track to an MLflow server at an http(s):// address',
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw PrdError.of({
