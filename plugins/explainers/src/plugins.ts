@@ -17,6 +17,12 @@ const plugins: AnyPlugin[] = [
         repeats: Type.Integer({ minimum: 1, default: 10, description: 'Shuffles per feature (the seed used 10)' }),
         maxRows: Type.Integer({ minimum: 2, default: 5000, description: 'Test rows used, a seeded random subset when there are more' }),
         seed: Type.Optional(Type.Integer({ description: 'Seed of the row subset and the shuffles; default derived from the recipe seed' })),
+        multiPass: Type.Union([Type.Literal('none'), Type.Literal('forward'), Type.Literal('backward'), Type.Literal('both')], {
+          default: 'none',
+          description:
+            "Lakshmanan multi-pass rankings as well: forward keeps the most damaging feature shuffled and repeats (the seed's, made cumulative); backward starts all shuffled and restores the most helpful first (finds one of two redundant features)",
+        }),
+        perHeight: Type.Boolean({ default: false, description: 'Also shuffle each profile feature one height level at a time (the seed\'s per-height importance)' }),
         device: Device,
       },
       { additionalProperties: false },

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExplainerOutput } from '../run-data.js';
+import { multiPassPlots, perHeightPlot, type PassesResult } from './importance-passes.js';
 import type { Plot } from './plot.js';
 
 /** `permutation-importance/importance.json` as the explainers write it. */
@@ -150,7 +151,11 @@ export function explainPlots(outputs: ExplainerOutput[]): Plot[] {
   for (const output of outputs) {
     for (const [file, json] of Object.entries(output.json)) {
       if (!isObject(json)) continue;
-      if (file === 'importance.json' && Array.isArray(json.features)) plots.push(importancePlot(json as unknown as ImportanceResult));
+      if (file === 'importance.json' && Array.isArray(json.features)) {
+        plots.push(importancePlot(json as unknown as ImportanceResult), ...multiPassPlots(json as unknown as PassesResult));
+        const heights = perHeightPlot(json as unknown as PassesResult);
+        if (heights) plots.push(heights);
+      }
       if (file === 'saliency.json' && Array.isArray(json.samples)) plots.push(...saliencyPlots(json as unknown as SaliencyResult));
       if (file === 'filters.json' && Array.isArray(json.filters)) plots.push(filterPlot(json as unknown as FiltersResult));
     }
