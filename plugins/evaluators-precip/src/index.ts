@@ -2,12 +2,12 @@ import { definePlugin, type AnyPlugin, type Evaluator, type PluginContext } from
 import { Type, type Static } from '@sinclair/typebox';
 import { AGGREGATIONS, type Aggregation } from './aggregations.js';
 import { evaluateScore } from './evaluate.js';
-import { fss, frequencyBias, klDivergence, mae, r2, type ScoreSpec } from './scores.js';
+import { fss, frequencyBias, klDivergence, mae, r2, rmse, type ScoreSpec } from './scores.js';
 
 export { AGGREGATIONS, aggregatedRows, metricName, type Aggregation, type RowLayout } from './aggregations.js';
 export { scoreColumns, thresholdKey, type ScoreColumns } from './columns.js';
 export { evaluateScore, type EvaluateOptions, type EvaluatorContext } from './evaluate.js';
-export { fss, frequencyBias, klDivergence, mae, r2, exceedanceSql, EXCEEDANCE_FLOOR, type Leaf, type ScoreSpec, type Source } from './scores.js';
+export { fss, frequencyBias, klDivergence, mae, r2, rmse, exceedanceSql, EXCEEDANCE_FLOOR, type Leaf, type ScoreSpec, type Source } from './scores.js';
 
 const AggregationName = Type.Union(
   AGGREGATIONS.map((a) => Type.Literal(a)),
@@ -64,6 +64,13 @@ const plugins: AnyPlugin[] = [
     description: 'Mean absolute error per band, or of a regression target',
     options: plainOptions,
     create: (options, context) => scorer(mae, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'rmse',
+    description: 'Root mean squared error per band, or of a regression target',
+    options: plainOptions,
+    create: (options, context) => scorer(rmse, options, context),
   }),
   definePlugin({
     kind: 'evaluator',

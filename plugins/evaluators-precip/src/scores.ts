@@ -116,6 +116,15 @@ export const mae: ScoreSpec = {
   },
 };
 
+/** Root mean squared error per band (or of the regression target), as Keras' RootMeanSquaredError (seed §5.3). */
+export const rmse: ScoreSpec = {
+  name: 'rmse',
+  tasks: ['bands', 'regression'],
+  leaves(columns) {
+    return perIndex(columns, bandPath(columns), (source, i) => `sqrt(avg((${values(source, i)} - ${values('truth', i)}) * (${values(source, i)} - ${values('truth', i)})))`);
+  },
+};
+
 /**
  * Coefficient of determination per band (or of the regression target), as sklearn's `r2_score`:
  * 1 - SS_res / SS_tot; a constant truth gives 1 for a perfect forecast and 0 otherwise.
