@@ -66,5 +66,6 @@ export { applyModel, type ApplyModelOptions, type ApplyModelResult } from './run
 export { createPlugin, isModelUri, modelDirOf, resolveModel, prepareInference, predictInference, type InferenceData, type ResolvedModel } from './run/inference.js';
 export { planRun, type PlanStep, type RunPlan } from './run/plan.js';
 export { mlColumns } from './run/steps/predict.js';
+export { dataSummary, SUMMARY_LEVELS, type BandSummary, type DataSummary, type FiveNumbers } from './run/data-summary.js';
 export { mergeMetrics } from './run/steps/evaluate.js';
 export { gitInfo, type GitInfo } from './run/git.js';

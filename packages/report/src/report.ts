@@ -1,10 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataEngine, PrdError, type RunReporter } from '@prd/core';
+import { DataEngine, PrdError, type DataSummary, type RunReporter } from '@prd/core';
 import { reportHtml, type RenderedPlot } from './html.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
 import { canMap, cellScoreMaps, forecastMaps, parseCellTable } from './plots/maps.js';
+import { distributionPlots } from './plots/distribution.js';
 import { memberLinePlot } from './plots/location.js';
 import { metricBars } from './plots/metrics.js';
 import { regressionPlots } from './plots/regression.js';
@@ -27,6 +28,8 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
   const bands = run.preprocessing?.bands ?? [];
   const unit = run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
   const plots: Plot[] = [...learningCurves(run.history)];
+  const summaryFile = join(run.runDir, 'data-summary.json');
+  if (existsSync(summaryFile)) plots.push(...distributionPlots(JSON.parse(readFileSync(summaryFile, 'utf8')) as DataSummary, bands, unit));
   // Bar charts of the test split (every split's numbers are in the tables).
   const barSplit = run.metrics.test ? 'test' : Object.keys(run.metrics)[0];
   const barTree = barSplit ? run.metrics[barSplit] : undefined;

@@ -11,11 +11,11 @@ import type { RunSummary } from './run.js';
 const recipes = readdirSync(RECIPES).filter((f) => f.endsWith('.json') && f !== 'recipe.schema.json');
 /** Plots each notebook's recipe must put in its report (ids, or id prefixes ending in "*"). */
 const FIGURES: Record<string, string[]> = {
-  'fraction-model.json': ['learning_loss', 'bars_test_fss', 'bars_test_frequency_bias', 'cells_test_fss_*', 'map_ml_*', 'map_nwp_*', 'stamps_ml_*'],
-  'fraction-model-rebalanced.json': ['bars_test_fss', 'map_ml_*'],
+  'fraction-model.json': ['learning_loss', 'data_pies', 'data_boxplots', 'data_band_curves', 'bars_test_fss', 'bars_test_frequency_bias', 'cells_test_fss_*', 'map_ml_*', 'map_nwp_*', 'stamps_ml_*', 'location_members'],
+  'fraction-model-rebalanced.json': ['data_rebalancing', 'bars_test_fss', 'map_ml_*'],
   'test-scenarios-by-event.json': ['bars_test_fss', 'bars_test_fss_ensemble_mean', 'bars_test_fss_control', 'cells_test_fss_*'],
   'xai.json': ['importance_permutation', 'importance_multipass_forward', 'importance_multipass_backward', 'importance_per_height', 'saliency_gradcam_*', 'filters_first_layer'],
-  'regression-mean-rain.json': ['learning_loss', 'importance_permutation', 'importance_per_height'],
+  'regression-mean-rain.json': ['learning_loss', 'bars_test_scores', 'regression_scatter', 'regression_histogram', 'importance_permutation', 'importance_per_height'],
 };
 const fast = ['--set', 'train.epochs=1', '--json', '--progress', 'none'];
 

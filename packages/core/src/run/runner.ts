@@ -12,6 +12,7 @@ import { RunEvents, type RunStatus } from './events.js';
 import { gitInfo } from './git.js';
 import { createInstances, manifestPlugins } from './instances.js';
 import { stepKeys } from './keys.js';
+import { dataSummary } from './data-summary.js';
 import { copyIntoRun, readHistory, writePredictionsCsv } from './outputs.js';
 import type { Preprocessing } from './preprocessing.js';
 import { RunDirectory, type Manifest } from './run-dir.js';
@@ -112,6 +113,8 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     } else {
       timeline.skip('rebalance', 'no "rebalance" in the recipe');
     }
+    const summary = await dataSummary(engine, split.dir, rebalanceDir, data.features);
+    if (summary) run.writeJson('data-summary.json', summary);
     const scale = await timeline.cached('scale', keys.scale, async (dir) => {
       const { summary, preprocessing } = await runScale(env, data, split.dir, rebalanceDir, dir);
       writeJsonFile(join(dir, 'preprocessing.json'), preprocessing);
