@@ -33,6 +33,7 @@ export {
   type ProfileFeature,
   type ResolvedBaseline,
   type ResolvedFeatures,
+  type TaskKind,
 } from './data/features.js';
 export { nwpBandProbabilitySql, withNwpBandProbabilities } from './data/nwp.js';
 export {

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataEngine, PrdError, type DataSummary, type RunReporter } from '@prd/core';
+import { DataEngine, PrdError, type DataSummary, type MetricTree, type RunReporter } from '@prd/core';
 import { reportHtml, type RenderedPlot } from './html.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
 import { canMap, cellScoreMaps, forecastMaps, parseCellTable } from './plots/maps.js';
+import { binaryPlots } from './plots/binary.js';
 import { distributionPlots } from './plots/distribution.js';
 import { memberLinePlot } from './plots/location.js';
 import { metricBars } from './plots/metrics.js';
@@ -43,6 +44,7 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
     const engine = await DataEngine.open({ memoryLimit: options.memoryLimit, threads: 1, tempDir: join(tempDir, 'duckdb') });
     try {
       plots.push(...(await regressionPlots(engine, run.predictions, run.preprocessing)));
+      plots.push(...(await binaryPlots(engine, run.predictions, run.preprocessing, run.metrics.test as MetricTree | undefined)));
       if (canMap(run.preprocessing)) plots.push(...(await forecastMaps(engine, run.predictions, run.preprocessing, { maxTimes: options.maxMapTimes, maxMembers: options.maxMembers })));
       const members = await memberLinePlot(engine, run.predictions, run.preprocessing);
       if (members) plots.push(members);

@@ -2,6 +2,7 @@ import { definePlugin, type AnyPlugin, type Evaluator, type PluginContext } from
 import { Type, type Static } from '@sinclair/typebox';
 import { AGGREGATIONS, type Aggregation } from './aggregations.js';
 import { evaluateScore } from './evaluate.js';
+import { binaryScores } from './scores-binary.js';
 import { fss, frequencyBias, klDivergence, mae, r2, rmse, type ScoreSpec } from './scores.js';
 
 export { AGGREGATIONS, aggregatedRows, metricName, type Aggregation, type RowLayout } from './aggregations.js';
@@ -64,6 +65,13 @@ const plugins: AnyPlugin[] = [
     description: 'Mean absolute error per band, or of a regression target',
     options: plainOptions,
     create: (options, context) => scorer(mae, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'binary',
+    description: 'Rain / no-rain scores of a binary target: TP, FP, TN, FN, accuracy, precision, recall at 0.5, and the ROC area',
+    options: plainOptions,
+    create: (options, context) => scorer(binaryScores, options, context),
   }),
   definePlugin({
     kind: 'evaluator',

@@ -4,7 +4,7 @@ import { deriveSeed, PrdError, SeededRandom, type ExplainInput, type ExplainOutc
 import type { Device } from '@prd/tensor';
 import { openModel, predictSample } from './model.js';
 import { backwardMultiPass, forwardMultiPass, perHeightImportance, type PassStep } from './multipass.js';
-import { klDivergence, meanAbsoluteError, meanStd, sampleRows, type Sample } from './sample.js';
+import { binaryCrossentropy, klDivergence, meanAbsoluteError, meanStd, sampleRows, type Sample } from './sample.js';
 
 /** Options of `permutation-importance`. */
 export interface PermutationOptions {
@@ -54,8 +54,9 @@ export function permuteSingleFeature(sample: Sample, feature: number, order: num
 export async function permutationImportance(input: ExplainInput, options: PermutationOptions, runSeed: number): Promise<ExplainOutcome> {
   // Band fractions are scored with the training loss (KL divergence); a regression target with the mean absolute
   // error, as the seed's legacy regression notebooks did.
-  const metric = input.shape.task === 'bands' ? 'kl_divergence' : 'mae';
-  const score = (target: Float32Array, predicted: Float32Array, outputs: number) => (metric === 'mae' ? meanAbsoluteError(target, predicted) : klDivergence(target, predicted, outputs));
+  const metric = input.shape.task === 'bands' ? 'kl_divergence' : input.shape.task === 'binary' ? 'binary_crossentropy' : 'mae';
+  const score = (target: Float32Array, predicted: Float32Array, outputs: number) =>
+    metric === 'mae' ? meanAbsoluteError(target, predicted) : metric === 'binary_crossentropy' ? binaryCrossentropy(target, predicted) : klDivergence(target, predicted, outputs);
   const seed = options.seed ?? deriveSeed(runSeed, 'permutation-importance');
   const sample = sampleRows(input.test, options.maxRows, seed);
   if (sample.size < 2) throw new PrdError(`"permutation-importance" needs at least 2 test rows; the test split has ${sample.size}`);

@@ -30,7 +30,7 @@ export function buildConv1dResidual(shape: ModelShape, options: Conv1dResidualCo
   const denseUnits = options.denseUnits ?? heights * profileFeatures;
   let x = tfl.layers.dense({ name: 'dense', units: denseUnits, useBias: false, activation: act, kernelInitializer: seededKernel(seed, 'dense') }).apply(flat) as SymbolicTensor;
   if (options.dropout > 0) x = tfl.layers.dropout({ name: 'dropout', rate: options.dropout, seed: seed }).apply(x) as SymbolicTensor;
-  const outActivation = shape.task === 'bands' ? 'softmax' : 'linear';
+  const outActivation = shape.task === 'bands' ? 'softmax' : shape.task === 'binary' ? 'sigmoid' : 'linear';
   const inputs = [profileInput];
   if (singleLevel > 0) {
     const surfInput = tfl.input({ shape: [singleLevel], name: 'surf_input' });

@@ -15,6 +15,7 @@ const FIGURES: Record<string, string[]> = {
   'fraction-model-rebalanced.json': ['data_rebalancing', 'bars_test_fss', 'map_ml_*'],
   'test-scenarios-by-event.json': ['bars_test_fss', 'bars_test_fss_ensemble_mean', 'bars_test_fss_control', 'cells_test_fss_*'],
   'xai.json': ['importance_permutation', 'importance_multipass_forward', 'importance_multipass_backward', 'importance_per_height', 'saliency_gradcam_*', 'filters_first_layer'],
+  'binary-rain.json': ['learning_loss', 'binary_scores', 'binary_roc', 'importance_permutation'],
   'regression-mean-rain.json': ['learning_loss', 'bars_test_scores', 'regression_scatter', 'regression_histogram', 'importance_permutation', 'importance_per_height'],
 };
 const fast = ['--set', 'train.epochs=1', '--json', '--progress', 'none'];
@@ -39,7 +40,7 @@ describe('recipes/', () => {
   });
 
   it.each(Object.keys(FIGURES))('%s runs end to end on synthetic CSVs under data/ and its report has the notebook\'s figures', { timeout: 600_000 }, (recipe) => {
-    const extra = recipe === 'xai.json' || recipe === 'regression-mean-rain.json' ? ['--set', 'explain.0.with.repeats=1', '--set', 'explain.0.with.maxRows=200'] : [];
+    const extra = ['xai.json', 'regression-mean-rain.json', 'binary-rain.json'].includes(recipe) ? ['--set', 'explain.0.with.repeats=1', '--set', 'explain.0.with.maxRows=200'] : [];
     const result = prd(['run', recipe, ...fast, ...extra], dir);
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.status, result.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ColumnInfo, DataEngine, Relation } from '../data/engine.js';
-import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
+import type { FeatureSpec, ResolvedFeatures, TaskKind } from '../data/features.js';
 import type { TensorFile } from '../data/tensor-file.js';
 import type { TrainConfig } from '../recipe/base-schema.js';
 import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
@@ -83,7 +83,7 @@ export interface ModelShape {
   profileFeatures: number;
   singleLevel: number;
   outputs: number;
-  task: 'bands' | 'regression';
+  task: TaskKind;
 }
 
 /** `model`: builds an untrained model for a shape. The model type belongs to the backend (tfjs LayersModel). */

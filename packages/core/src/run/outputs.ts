@@ -26,7 +26,7 @@ export function readHistory(trainDir: string): EpochRecord[] {
  * (`{radar,mogrepsg,ml}_fraction_in_band_instant_{band}`).
  */
 export async function writePredictionsCsv(engine: DataEngine, predictionsParquet: string, preprocessing: Preprocessing, out: string): Promise<void> {
-  const ml = preprocessing.task === 'regression' ? [preprocessing.prefixes.ml] : preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
+  const ml = preprocessing.task !== 'bands' ? [preprocessing.prefixes.ml] : preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
   const nwp = preprocessing.baseline.kind === 'none' ? [] : preprocessing.baseline.columns;
   const columns = [...preprocessing.metadata, ...preprocessing.target.columns, ...nwp, ...ml].map(ident).join(', ');
   await engine.toCsv({ sql: `SELECT ${columns} FROM read_parquet(${literal(predictionsParquet)})` }, out);

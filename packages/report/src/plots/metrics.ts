@@ -87,6 +87,8 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
   for (const [metric, list] of byMetric) {
     if (list.every((r) => r.key === '')) continue;
     const { score, aggregation } = describeMetric(metric);
+    // Rain / no-rain counts and ratios do not share an axis; plots/binary.ts draws them.
+    if (score === 'binary') continue;
     const values = list.flatMap((r) => {
       const label = keyLabel(score, r.key, bands, unit);
       return [

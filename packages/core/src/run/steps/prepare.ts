@@ -24,7 +24,7 @@ export async function prepareData(env: StepEnv): Promise<PreparedData> {
   // Baseline columns may be made by a transform, so the baseline is only checked once all transforms ran.
   const resolve = (withBaseline: boolean) => {
     try {
-      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name));
+      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name), undefined, { binaryTargetMayBeMissing: !withBaseline });
     } catch (error) {
       // Say which data lacks the columns: the recipe may be right and the files wrong.
       if (!isPrdError(error)) throw error;

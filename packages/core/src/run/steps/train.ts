@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { TensorFile } from '../../data/tensor-file.js';
+import type { TaskKind } from '../../data/features.js';
 import type { ModelShape, TrainJob, TrainOutcome } from '../../plugin/contract.js';
 import type { TrainConfig } from '../../recipe/base-schema.js';
 import type { Preprocessing } from '../preprocessing.js';
@@ -8,13 +9,13 @@ import type { StepEnv } from '../context.js';
 import type { ScaleSummary } from './scale.js';
 
 /** Model shape from the tensor layout and task. */
-export function shapeOf(summary: ScaleSummary, task: 'bands' | 'regression'): ModelShape {
+export function shapeOf(summary: ScaleSummary, task: TaskKind): ModelShape {
   return { ...summary.layout, task };
 }
 
 /** The loss a recipe asks for, or the default for its task. */
-export function lossOf(config: TrainConfig, task: 'bands' | 'regression'): NonNullable<TrainConfig['loss']> {
-  return config.loss ?? (task === 'bands' ? 'kl-divergence' : 'mae');
+export function lossOf(config: TrainConfig, task: TaskKind): NonNullable<TrainConfig['loss']> {
+  return config.loss ?? (task === 'bands' ? 'kl-divergence' : task === 'binary' ? 'binary-crossentropy' : 'mae');
 }
 
 /** The train step: hand the tensors to the compute backend and let it fit and save the model into `modelDir`. */
