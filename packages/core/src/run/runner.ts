@@ -113,7 +113,11 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     } else {
       timeline.skip('rebalance', 'no "rebalance" in the recipe');
     }
-    const summary = await dataSummary(engine, split.dir, rebalanceDir, data.features);
+    // The data figures' numbers; a failure here loses figures, never the run.
+    const summary = await dataSummary(engine, split.dir, rebalanceDir, data.features).catch((error: unknown) => {
+      events.log(`no data summary: ${(error as Error).message}`, 'warn');
+      return undefined;
+    });
     if (summary) run.writeJson('data-summary.json', summary);
     const scale = await timeline.cached('scale', keys.scale, async (dir) => {
       const { summary, preprocessing } = await runScale(env, data, split.dir, rebalanceDir, dir);
