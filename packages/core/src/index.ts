@@ -49,6 +49,7 @@ export {
   type ProfileFeature,
   type ResolvedBaseline,
   type ResolvedFeatures,
+  type TaskKind,
 } from './data/features.js';
 export { translateReadError } from './data/read-errors.js';
 export { TensorFile, TensorFileWriter, rowWidth, type Batch, type BatchOptions, type TensorFileHeader, type TensorLayout } from './data/tensor-file.js';
@@ -81,5 +82,6 @@ export { createPlugin, createInstance, isModelUri, modelDirOf, resolveModel, typ
 export { runGivenModel, type GivenModelRun, type GivenModelResult } from './run/score.js';
 export { planRun, type PlanStep, type RunPlan } from './run/plan.js';
 export { mlColumns } from './run/steps/predict.js';
+export { dataSummary, SUMMARY_LEVELS, type BandSummary, type DataSummary, type FiveNumbers } from './run/data-summary.js';
 export { mergeMetrics } from './run/steps/evaluate.js';
 export { gitInfo, type GitInfo } from './run/git.js';

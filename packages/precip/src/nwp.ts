@@ -19,14 +19,17 @@ export function nwpBandProbabilitySql(input: Relation, rateColumn: string, bands
  * The probabilities are aggregated per group and joined back, rather than computed with a window, so that wide
  * rows are streamed instead of held in memory by partition; rows whose group keys are missing are dropped, as the
  * seed's groupby-and-merge drops them.
+ *
+ * `ensemble` is the relation whose members are counted (default `input`): the data as read, before transforms drop
+ * members, since the seed counted the whole ensemble in its data prep, before the pipeline's `dropna()`.
  */
-export function withNwpBandProbabilities(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[]): Relation {
+export function withNwpBandProbabilities(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[], ensemble: Relation = input): Relation {
   const names = bands.map((b) => `${prefix}_${b.key}`);
   const keep = `COLUMNS(c -> c NOT IN (${names.map(literal).join(', ')}))`;
   const on = groupBy.map((k) => `__rows.${ident(k)} = __nwp.${ident(k)}`).join(' AND ');
   return {
     sql: `SELECT __rows.*, ${names.map((n) => `__nwp.${ident(n)}`).join(', ')}
 FROM (SELECT ${keep} FROM (${input.sql})) AS __rows
-JOIN (${nwpBandProbabilitySql(input, rateColumn, bands, prefix, groupBy)}) AS __nwp ON ${on}`,
+JOIN (${nwpBandProbabilitySql(ensemble, rateColumn, bands, prefix, groupBy)}) AS __nwp ON ${on}`,
   };
 }

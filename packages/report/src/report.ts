@@ -1,20 +1,24 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataEngine, PrdError, type RunReporter } from '@prd/core';
+import { DataEngine, PrdError, type DataSummary, type MetricTree, type RunReporter } from '@prd/core';
 import { reportHtml, type RenderedPlot } from './html.js';
 import { Declared } from './declared.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
 import { canMap, cellScoreMaps, forecastMaps, parseCellTable } from './plots/maps.js';
+import { binaryPlots } from './plots/binary.js';
+import { distributionPlots } from './plots/distribution.js';
+import { memberLinePlot } from './plots/location.js';
 import { metricBars } from './plots/metrics.js';
+import { regressionPlots } from './plots/regression.js';
 import type { Plot } from './plots/plot.js';
 import { prefixSvgIds, renderSvg, svgToPng } from './render.js';
 import { readRun, type RunData } from './run-data.js';
 
 /** What the report draws. */
 export interface ReportOptions {
-  /** Validity times with forecast maps (the wettest ones); default 2. */
+  /** Validity times with forecast maps (the wettest ones; Infinity: every time); default 2, or $PRD_MAP_TIMES ("all" or a number). */
   maxMapTimes?: number;
   /** Ensemble members shown as postage stamps, at most; default 36. */
   maxMembers?: number;
@@ -28,6 +32,8 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
   const unit = run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
   const plots: Plot[] = [...learningCurves(run.history)];
   const declared = new Declared(run.manifest);
+  const summaryFile = join(run.runDir, 'data-summary.json');
+  if (existsSync(summaryFile)) plots.push(...distributionPlots(JSON.parse(readFileSync(summaryFile, 'utf8')) as DataSummary, bands, unit));
   // Bar charts of the test split (every split's numbers are in the tables).
   const barSplit = run.metrics.test ? 'test' : Object.keys(run.metrics)[0];
   const barTree = barSplit ? run.metrics[barSplit] : undefined;
@@ -37,16 +43,28 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
   for (const [score, file] of Object.entries(mapSplit ? run.cellTables[mapSplit] : {})) {
     plots.push(...cellScoreMaps(mapSplit, score, parseCellTable(readFileSync(file, 'utf8')), unit, declared));
   }
-  if (run.predictions && canMap(run.preprocessing)) {
+  if (run.predictions && run.preprocessing) {
     const engine = await DataEngine.open({ memoryLimit: options.memoryLimit, threads: 1, tempDir: join(tempDir, 'duckdb') });
     try {
-      plots.push(...(await forecastMaps(engine, run.predictions, run.preprocessing, { maxTimes: options.maxMapTimes, maxMembers: options.maxMembers })));
+      plots.push(...(await regressionPlots(engine, run.predictions, run.preprocessing)));
+      plots.push(...(await binaryPlots(engine, run.predictions, run.preprocessing, run.metrics.test as MetricTree | undefined)));
+      if (canMap(run.preprocessing)) plots.push(...(await forecastMaps(engine, run.predictions, run.preprocessing, { maxTimes: options.maxMapTimes, maxMembers: options.maxMembers })));
+      const members = await memberLinePlot(engine, run.predictions, run.preprocessing);
+      if (members) plots.push(members);
     } finally {
       engine.close();
     }
   }
   plots.push(...explainPlots(run.explainers, declared));
   return plots;
+}
+
+/** `PRD_MAP_TIMES`: "all" (every validity time) or a positive number; anything else is ignored. */
+export function mapTimesFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (value.trim().toLowerCase() === 'all') return Infinity;
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 function dataUri(file: string): string {
@@ -59,7 +77,7 @@ function dataUri(file: string): string {
  * per-cell tables, explanations, preprocessing) and writes `plots/<id>.svg|png` and `report.html`.
  */
 export function createReporter(options: ReportOptions = {}): RunReporter {
-  const settings: Required<ReportOptions> = { maxMapTimes: options.maxMapTimes ?? 2, maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
+  const settings: Required<ReportOptions> = { maxMapTimes: options.maxMapTimes ?? mapTimesFromEnv(process.env.PRD_MAP_TIMES) ?? 2, maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
   return async ({ runDir, events, signal }) => {
     const run = readRun(runDir);
     const plotsDir = join(runDir, 'plots');

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Loss names a recipe can ask for. */
-export type LossName = 'kl-divergence' | 'mse' | 'mae' | 'categorical-crossentropy';
+export type LossName = 'kl-divergence' | 'mse' | 'mae' | 'categorical-crossentropy' | 'binary-crossentropy';
 /** A loss: mean over the batch of the per-row loss, as a scalar. */
 export type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
 
@@ -34,11 +34,20 @@ export function categoricalCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.
   });
 }
 
+/** Keras `BinaryCrossentropy` on probabilities (seed §5.5): p clipped to [1e-7, 1-1e-7], -(y log p + (1-y) log(1-p)). */
+export function binaryCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const p = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
+    return tf.mean(tf.neg(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))))));
+  });
+}
+
 const LOSSES: Record<LossName, LossFn> = {
   'kl-divergence': klDivergence,
   mse: meanSquaredError,
   mae: meanAbsoluteError,
   'categorical-crossentropy': categoricalCrossentropy,
+  'binary-crossentropy': binaryCrossentropy,
 };
 
 /** The loss function for a recipe's loss name. */

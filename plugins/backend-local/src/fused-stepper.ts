@@ -1,5 +1,5 @@
 import { PrdError, type Batch, type ModelBuilder, type RunEvents, type TrainJob } from '@prd/core';
-import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedOptimizerConfig } from '@prd/fused';
+import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedLossName, type FusedOptimizerConfig } from '@prd/fused';
 import type { LayersModel, Optimizer } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
 import type { Stepper } from './stepper.js';
@@ -28,7 +28,7 @@ export class FusedStepper implements Stepper {
 
   /** A stepper starting from the model's weights and the optimizer's state (restored from a checkpoint or new). */
   static async create(architecture: FusedArchitecture, model: LayersModel, optimizer: Optimizer, job: TrainJob): Promise<FusedStepper> {
-    const trainer = new FusedTrainer(architecture, job.config.batchSize, job.config.loss, fusedOptimizer(job));
+    const trainer = new FusedTrainer(architecture, job.config.batchSize, job.config.loss as FusedLossName, fusedOptimizer(job));
     readModelWeights(trainer.network, model);
     await readOptimizerState(trainer, optimizer);
     return new FusedStepper(trainer, model, optimizer);
@@ -68,8 +68,13 @@ function fusedOptimizer(job: TrainJob): FusedOptimizerConfig {
   return { type: 'adam', beta1: adam?.beta1, beta2: adam?.beta2, epsilon: adam?.epsilon };
 }
 
+/** The losses the fused kernels implement. */
+const FUSED_LOSSES: readonly string[] = ['kl-divergence', 'mse', 'mae', 'categorical-crossentropy'] satisfies FusedLossName[];
+
 function fusedArchitectureOf(job: TrainJob, builder: ModelBuilder): FusedArchitecture | undefined {
-  return describesArchitecture(builder) ? builder.fusedArchitecture(job.shape) : undefined;
+  // The binary task's sigmoid head and cross-entropy have no fused kernels: tfjs trains it.
+  if (job.shape.task === 'binary') return undefined;
+  return describesArchitecture(builder) ? builder.fusedArchitecture({ ...job.shape, task: job.shape.task }) : undefined;
 }
 
 /**
@@ -80,7 +85,13 @@ function fusedArchitectureOf(job: TrainJob, builder: ModelBuilder): FusedArchite
 export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: TrainJob, builder: ModelBuilder, model: LayersModel, optimizer: Optimizer, workers: number, events: RunEvents): Promise<FusedStepper | undefined> {
   if (runtime === 'tfjs') return undefined;
   const architecture = fusedArchitectureOf(job, builder);
-  const why = !architecture ? `model "${job.model.use}" does not describe its architecture for the fused runtime` : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
+  const why = !FUSED_LOSSES.includes(job.config.loss)
+    ? `the fused runtime has no kernel for the loss "${job.config.loss}"`
+    : !architecture
+      ? job.shape.task === 'binary'
+        ? 'the binary task (sigmoid head) has no fused kernels'
+        : `model "${job.model.use}" does not describe its architecture for the fused runtime`
+      : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
   if (why || !architecture) {
     if (runtime === 'fused') throw new PrdError(`compute.with.runtime is "fused", but ${why}; set /compute/with/runtime to "auto" or "tfjs"${workers > 0 ? ', or /compute/with/workers to 0' : ''}`);
     return undefined;

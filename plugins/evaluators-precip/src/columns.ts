@@ -14,7 +14,7 @@ export interface ScoreColumns {
 
 /** The truth, NWP and ML columns the run writes for these features (see `mlColumns` in core). */
 export function scoreColumns(features: ResolvedFeatures): ScoreColumns {
-  if (features.task === 'regression') {
+  if (features.task !== 'bands') {
     return { keys: [features.targetColumns[0]], uppers: [], truth: [features.targetColumns[0]], ml: [features.prefixes.ml], nwp: [] };
   }
   const keys = features.bands.map((b) => b.key);

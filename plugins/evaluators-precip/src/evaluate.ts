@@ -24,8 +24,8 @@ export interface EvaluatorContext {
 export async function evaluateScore(spec: ScoreSpec, input: EvaluationInput, options: EvaluateOptions, ctx: EvaluatorContext): Promise<MetricTree> {
   const { features, engine } = input;
   if (!spec.tasks.includes(features.task)) {
-    const hint = features.task === 'regression' ? 'use "mae" and "r2" for a single-column target' : 'this score needs a regression target';
-    throw new PrdError(`"${spec.name}" cannot score a ${features.task === 'regression' ? 'regression' : 'band'} target: ${hint}`, [{ pointer: ctx.pointer, message: `remove this evaluator or change data.features.target` }]);
+    const hint = features.task === 'regression' ? 'use "mae", "rmse" and "r2" for a single-column target' : features.task === 'binary' ? 'use "binary" (and "mae", "rmse", "r2") for a rain / no-rain target' : 'this score needs another target';
+    throw new PrdError(`"${spec.name}" cannot score a ${features.task === 'bands' ? 'band' : features.task} target: ${hint}`, [{ pointer: ctx.pointer, message: `remove this evaluator or change data.features.target` }]);
   }
   const columns = scoreColumns(features);
   const layout: RowLayout = { metadata: features.metadata, member: options.memberColumn, control: options.controlMember, cell: options.cellColumns };

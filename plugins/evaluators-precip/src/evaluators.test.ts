@@ -195,7 +195,9 @@ describe('targets and errors', () => {
     expect(await score('mae', relation, { aggregations: ['members', 'control'] }, features)).toEqual({ mae: { ml: 2 / 3 }, mae_control: { ml: 0.5 } });
     // Truth [1, 3, 5]: SS_tot = 8; residuals 1, 0, 1 -> 1 - 2/8.
     expect(await score('r2', relation, { aggregations: ['members'] }, features)).toEqual({ r2: { ml: 0.75 } });
-    await expect(score('fss', relation, {}, features)).rejects.toThrow(/"fss" cannot score a regression target: use "mae" and "r2"/);
+    // Errors 1, 0, 1: RMSE = sqrt(2/3).
+    expect(await score('rmse', relation, { aggregations: ['members'] }, features)).toEqual({ rmse: { ml: Math.sqrt(2 / 3) } });
+    await expect(score('fss', relation, {}, features)).rejects.toThrow(/"fss" cannot score a regression target: use "mae", "rmse" and "r2"/);
   });
 
   it('names a missing column and the nearest existing one', async () => {

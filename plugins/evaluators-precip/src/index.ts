@@ -2,12 +2,13 @@ import { definePlugin, type AnyPlugin, type Evaluator, type MetricDeclaration, t
 import { Type, type Static } from '@sinclair/typebox';
 import { AGGREGATIONS, type Aggregation } from './aggregations.js';
 import { evaluateScore } from './evaluate.js';
-import { fss, frequencyBias, klDivergence, mae, r2, type ScoreSpec } from './scores.js';
+import { binaryScores } from './scores-binary.js';
+import { fss, frequencyBias, klDivergence, mae, r2, rmse, type ScoreSpec } from './scores.js';
 
 export { AGGREGATIONS, aggregatedRows, metricName, type Aggregation, type RowLayout } from './aggregations.js';
 export { scoreColumns, thresholdKey, type ScoreColumns } from './columns.js';
 export { evaluateScore, type EvaluateOptions, type EvaluatorContext } from './evaluate.js';
-export { fss, frequencyBias, klDivergence, mae, r2, exceedanceSql, EXCEEDANCE_FLOOR, type Leaf, type ScoreSpec, type Source } from './scores.js';
+export { fss, frequencyBias, klDivergence, mae, r2, rmse, exceedanceSql, EXCEEDANCE_FLOOR, type Leaf, type ScoreSpec, type Source } from './scores.js';
 
 const AggregationName = Type.Union(
   AGGREGATIONS.map((a) => Type.Literal(a)),
@@ -79,6 +80,20 @@ const plugins: AnyPlugin[] = [
     options: plainOptions,
     outputs: outputs(mae, { label: 'MAE', direction: 'lower', keys: 'bands' }),
     create: (options, context) => scorer(mae, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'binary',
+    description: 'Rain / no-rain scores of a binary target: TP, FP, TN, FN, accuracy, precision, recall at 0.5, and the ROC area',
+    options: plainOptions,
+    create: (options, context) => scorer(binaryScores, options, context),
+  }),
+  definePlugin({
+    kind: 'evaluator',
+    name: 'rmse',
+    description: 'Root mean squared error per band, or of a regression target',
+    options: plainOptions,
+    create: (options, context) => scorer(rmse, options, context),
   }),
   definePlugin({
     kind: 'evaluator',

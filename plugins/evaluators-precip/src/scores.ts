@@ -1,3 +1,4 @@
+import type { TaskKind } from '@prd/core';
 import { alias, thresholdKey, type ScoreColumns } from './columns.js';
 
 /** Which values a leaf compares with the truth. */
@@ -16,7 +17,7 @@ export interface ScoreSpec {
   /** Metric name in metrics.json. */
   name: string;
   /** Which targets it can score. */
-  tasks: ReadonlyArray<'bands' | 'regression'>;
+  tasks: ReadonlyArray<TaskKind>;
   /** Per-row columns computed after aggregation (for example exceedance probabilities). */
   derive?(columns: ScoreColumns): string[];
   leaves(columns: ScoreColumns): Leaf[];
@@ -110,9 +111,18 @@ export const klDivergence: ScoreSpec = {
 /** Mean absolute error per band (or of the regression target). */
 export const mae: ScoreSpec = {
   name: 'mae',
-  tasks: ['bands', 'regression'],
+  tasks: ['bands', 'regression', 'binary'],
   leaves(columns) {
     return perIndex(columns, bandPath(columns), (source, i) => `avg(abs(${values(source, i)} - ${values('truth', i)}))`);
+  },
+};
+
+/** Root mean squared error per band (or of the regression target), as Keras' RootMeanSquaredError (seed §5.3). */
+export const rmse: ScoreSpec = {
+  name: 'rmse',
+  tasks: ['bands', 'regression', 'binary'],
+  leaves(columns) {
+    return perIndex(columns, bandPath(columns), (source, i) => `sqrt(avg((${values(source, i)} - ${values('truth', i)}) * (${values(source, i)} - ${values('truth', i)})))`);
   },
 };
 
@@ -122,7 +132,7 @@ export const mae: ScoreSpec = {
  */
 export const r2: ScoreSpec = {
   name: 'r2',
-  tasks: ['bands', 'regression'],
+  tasks: ['bands', 'regression', 'binary'],
   leaves(columns) {
     return perIndex(columns, bandPath(columns), (source, i) => {
       const residual = `sum((${values('truth', i)} - ${values(source, i)}) * (${values('truth', i)} - ${values(source, i)}))`;

@@ -231,7 +231,7 @@ describe('saliency', () => {
     const result = JSON.parse(readFileSync(join(input.outDir, 'saliency.json'), 'utf8'));
     expect(outcome.files).toEqual(['saliency.json']);
     expect(result.samples).toHaveLength(1);
-    expect(result.samples[0].reason).toBe('largest radar fraction in band 2.5');
+    expect(result.samples[0].reason).toBe('largest radar fraction in band 2.5 over the whole test set');
     expect(result.heights).toEqual(HEIGHTS);
     // Band 0 reads the humidity channel, so Grad-CAM weighs that channel alone: relu(humidity) per level, scaled
     // to 1. (The channel weight is averaged over heights, so it marks every level where humidity is high, also

@@ -21,6 +21,12 @@ const plugins: AnyPlugin[] = [
         repeats: Type.Integer({ minimum: 1, default: 10, description: 'Shuffles per feature (the seed used 10)' }),
         maxRows: Type.Integer({ minimum: 2, default: 5000, description: 'Test rows used, a seeded random subset when there are more' }),
         seed: Type.Optional(Type.Integer({ description: 'Seed of the row subset and the shuffles; default derived from the recipe seed' })),
+        multiPass: Type.Union([Type.Literal('none'), Type.Literal('forward'), Type.Literal('backward'), Type.Literal('both')], {
+          default: 'none',
+          description:
+            "Lakshmanan multi-pass rankings as well: forward keeps the most damaging feature shuffled and repeats (the seed's, made cumulative); backward starts all shuffled and restores the most helpful first (finds one of two redundant features)",
+        }),
+        perHeight: Type.Boolean({ default: false, description: 'Also shuffle each profile feature one height level at a time (the seed\'s per-height importance)' }),
         device: Device,
       },
       { additionalProperties: false },
@@ -35,7 +41,7 @@ const plugins: AnyPlugin[] = [
     options: Type.Object(
       {
         layer: Type.String({ default: 'add', description: 'Layer whose activations Grad-CAM weighs (the seed used the residual add)' }),
-        rows: Type.Array(Type.Integer({ minimum: 0 }), { default: [], description: 'Test rows to explain; empty: the row with the largest radar fraction in the highest band with rain (the seed\'s choice)' }),
+        rows: Type.Array(Type.Integer({ minimum: 0 }), { default: [], description: 'Test rows to explain; empty: the test row with the largest radar fraction in the highest band with rain, searched over the whole test set (the seed\'s argmax)' }),
         gradientRows: Type.Integer({ minimum: 1, default: 2000, description: 'Test rows averaged for the input-gradient profiles' }),
         output: Type.Union([Type.Literal('logits'), Type.Literal('probabilities')], { default: 'logits', description: 'Explain pre-softmax scores (what the seed intended) or the predicted fractions (what its code did)' }),
         device: Device,

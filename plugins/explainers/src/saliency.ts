@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSeed, PrdError, type ExplainInput, type ExplainOutcome } from '@prd/core';
+import { deriveSeed, PrdError, type ExplainInput, type ExplainOutcome, type TensorFile } from '@prd/core';
 import { tf, tfl, type Device, type LayersModel } from '@prd/tensor';
 import { inputsOf, openModel } from './model.js';
 import { layerNamed, rewire } from './rewire.js';
@@ -10,7 +10,7 @@ import { readRowsAt, sampleRows, type Sample } from './sample.js';
 export interface SaliencyOptions {
   /** Layer whose output Grad-CAM weighs (the residual add of conv1d-residual). */
   layer: string;
-  /** Test rows to explain with Grad-CAM; empty: the row with the largest radar fraction in the top band with rain. */
+  /** Test rows to explain with Grad-CAM; empty: the test row with the largest radar fraction in the top band with rain. */
   rows: number[];
   /** Test rows averaged for the input-gradient profiles. */
   gradientRows: number;
@@ -64,18 +64,43 @@ export function inputGradients(model: LayersModel, sample: Sample, outputs: numb
   return { profile: profile.map(perHeight), single: single.map((v) => Array.from(v, (x) => x / sample.size)) };
 }
 
-/** The row the seed explained: the largest radar fraction in the highest band that has any rain in the sample. */
-export function seedRow(sample: Sample): { index: number; band: number } {
-  for (let band = sample.outputs - 1; band >= 0; band--) {
-    let best = -1;
-    let value = 0;
-    for (let i = 0; i < sample.size; i++) {
-      const t = sample.target[i * sample.outputs + band];
-      if (t > value) [best, value] = [i, t];
-    }
-    if (best >= 0) return { index: best, band };
-  }
+/**
+ * The row the seed explained: `np.argmax` of the top band's radar fraction over the whole test set (first row on
+ * ties, §9.3); when that band has no rain anywhere (the seed then took row 0), the next band down that has some.
+ */
+export function seedRow(sample: Pick<Sample, 'size' | 'outputs' | 'target'>): { index: number; band: number } {
+  const best = bestPerBand(sample, 0);
+  for (let band = sample.outputs - 1; band >= 0; band--) if (best[band].index >= 0) return { index: best[band].index, band };
   return { index: 0, band: 0 };
+}
+
+/** Per band, the first row with the largest target above 0 (index -1 when none), rows numbered from `offset`. */
+function bestPerBand(sample: Pick<Sample, 'size' | 'outputs' | 'target'>, offset: number, into?: Array<{ index: number; value: number }>) {
+  const best = into ?? Array.from({ length: sample.outputs }, () => ({ index: -1, value: 0 }));
+  for (let i = 0; i < sample.size; i++) {
+    for (let band = 0; band < sample.outputs; band++) {
+      const t = sample.target[i * sample.outputs + band];
+      if (t > best[band].value) best[band] = { index: offset + i, value: t };
+    }
+  }
+  return best;
+}
+
+/** {@link seedRow} over every row of a tensor file, read block by block. */
+export function seedRowOfFile(file: TensorFile): { row: number; band: number } {
+  const { heights, profileFeatures, singleLevel, outputs } = file.header;
+  const offsetOfTarget = heights * profileFeatures + singleLevel;
+  let best: Array<{ index: number; value: number }> | undefined;
+  const block = 16_384;
+  for (let start = 0; start < file.rows; start += block) {
+    const count = Math.min(block, file.rows - start);
+    const data = file.readRows(start, count);
+    const target = new Float32Array(count * outputs);
+    for (let i = 0; i < count; i++) target.set(data.subarray(i * file.width + offsetOfTarget, (i + 1) * file.width), i * outputs);
+    best = bestPerBand({ size: count, outputs, target }, start, best);
+  }
+  for (let band = outputs - 1; band >= 0; band--) if (best && best[band].index >= 0) return { row: best[band].index, band };
+  return { row: 0, band: 0 };
 }
 
 /** Grad-CAM profiles of chosen rows and mean input-gradient profiles, written to `saliency.json`. */
@@ -100,8 +125,8 @@ export async function saliency(input: ExplainInput, options: SaliencyOptions, ru
       const chosen = readRowsAt(input.test, options.rows);
       picks = chosen.rows.map((row, index) => ({ row, reason: 'chosen in the recipe', sample: chosen, index }));
     } else {
-      const { index, band } = seedRow(gradientSample);
-      picks = [{ row: gradientSample.rows[index], reason: `largest radar fraction in band ${labels[band]}`, sample: gradientSample, index }];
+      const { row, band } = seedRowOfFile(input.test);
+      picks = [{ row, reason: `largest radar fraction in band ${labels[band]} over the whole test set`, sample: readRowsAt(input.test, [row]), index: 0 }];
     }
     const samples = picks.map(({ row, reason, sample, index }) => {
       const inputs = inputsOf(model, sample, sample.profile, sample.single, index, 1);

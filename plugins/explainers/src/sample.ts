@@ -78,6 +78,16 @@ export function klDivergence(target: Float32Array, predicted: Float32Array, outp
   return total / rows;
 }
 
+/** Keras' BinaryCrossentropy: mean of -(t log p + (1 - t) log(1 - p)), p clipped to [1e-7, 1 - 1e-7]. */
+export function binaryCrossentropy(target: Float32Array, predicted: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < target.length; i++) {
+    const p = Math.min(Math.max(predicted[i], 1e-7), 1 - 1e-7);
+    total -= target[i] * Math.log(p) + (1 - target[i]) * Math.log(1 - p);
+  }
+  return total / target.length;
+}
+
 /** Mean absolute error over every value. */
 export function meanAbsoluteError(target: Float32Array, predicted: Float32Array): number {
   let total = 0;

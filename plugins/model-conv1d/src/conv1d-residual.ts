@@ -18,10 +18,11 @@ export function buildConv1dResidual(shape: ModelShape, options: Conv1dResidualCo
   const conv = (index: number, input: SymbolicTensor): SymbolicTensor => {
     const name = index === 0 ? 'conv1d' : `conv1d_${index}`;
     return tfl.layers
-      .conv1d({ name, filters: options.filters, kernelSize: options.kernelSize, padding: 'same', useBias: false, activation: act, kernelInitializer: seededKernel(seed, name) })
+      .conv1d({ name, filters: options.filters, kernelSize: options.kernelSize, padding: 'same', useBias: options.convBias ?? false, activation: act, kernelInitializer: seededKernel(seed, name) })
       .apply(input) as SymbolicTensor;
   };
   let out = conv(0, profileInput);
+  if ((options.convDropout ?? 0) > 0) out = tfl.layers.dropout({ name: 'dropout_conv1d', rate: options.convDropout ?? 0, seed: seed + 1 }).apply(out) as SymbolicTensor;
   const identity = out;
   for (let i = 1; i < options.convLayers; i++) out = conv(i, out);
   const added = tfl.layers.add({ name: 'add' }).apply([out, identity]) as SymbolicTensor;
@@ -29,7 +30,7 @@ export function buildConv1dResidual(shape: ModelShape, options: Conv1dResidualCo
   const denseUnits = options.denseUnits ?? heights * profileFeatures;
   let x = tfl.layers.dense({ name: 'dense', units: denseUnits, useBias: false, activation: act, kernelInitializer: seededKernel(seed, 'dense') }).apply(flat) as SymbolicTensor;
   if (options.dropout > 0) x = tfl.layers.dropout({ name: 'dropout', rate: options.dropout, seed: seed }).apply(x) as SymbolicTensor;
-  const outActivation = shape.task === 'bands' ? 'softmax' : 'linear';
+  const outActivation = shape.task === 'bands' ? 'softmax' : shape.task === 'binary' ? 'sigmoid' : 'linear';
   const inputs = [profileInput];
   if (singleLevel > 0) {
     const surfInput = tfl.input({ shape: [singleLevel], name: 'surf_input' });

@@ -20,7 +20,7 @@ export function buildMlp(shape: ModelShape, options: MlpConfig, seed: number): L
     if (options.dropout > 0) x = tfl.layers.dropout({ name: `dropout_${i + 1}`, rate: options.dropout, seed: seed + i }).apply(x) as SymbolicTensor;
   });
   const output = tfl.layers
-    .dense({ name: 'main_output', units: shape.outputs, activation: shape.task === 'bands' ? 'softmax' : 'linear', kernelInitializer: seededKernel(seed, 'main_output') })
+    .dense({ name: 'main_output', units: shape.outputs, activation: shape.task === 'bands' ? 'softmax' : shape.task === 'binary' ? 'sigmoid' : 'linear', kernelInitializer: seededKernel(seed, 'main_output') })
     .apply(x) as SymbolicTensor;
   return tfl.model({ name: 'mlp', inputs, outputs: output });
 }

@@ -10,6 +10,9 @@ export const Conv1dResidualOptions = Type.Object(
     headUnits: Type.Array(Type.Integer({ minimum: 1 }), { default: [1024, 1024], description: 'Dense layers of the head used when there are single-level inputs' }),
     activation: Type.Union([Type.Literal('relu'), Type.Literal('elu'), Type.Literal('tanh'), Type.Literal('sigmoid')], { default: 'relu' }),
     dropout: Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after the Dense layer (0: none, as the seed)' }),
+    // The seed's development variants (seed-pipeline.md §5.4).
+    convDropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after the first Conv1D layer, before the residual branch (prd_fraction_model_dev used 0.1; 0: none)' })),
+    convBias: Type.Optional(Type.Boolean({ default: false, description: 'Conv1D layers with a bias (prd_fraction_model_dev; the main model has none)' })),
   },
   { additionalProperties: false },
 );

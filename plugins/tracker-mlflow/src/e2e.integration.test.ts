@@ -85,6 +85,10 @@ describe.skipIf(!env)('prd run and prd sync with a real MLflow server', () => {
     const scored = await prd(['evaluate', '--model', `runs:/${ledger?.mlflow?.runId}/model`, '--data', 'scenario/**/prd_merged_*.csv', '--no-report', '--json'], dir, uriEnv);
     expect(scored.code).toBe(0);
     expect(JSON.parse(scored.stdout).metrics.test.fss).toBeDefined();
+    // prd explain takes the same URI; a tracker's model comes without its recipe, so the explainers are named.
+    const explained = await prd(['explain', '--model', `runs:/${ledger?.mlflow?.runId}/model`, '--data', 'scenario/**/prd_merged_*.csv', '--explainer', 'filters', '--no-report', '--json'], dir, uriEnv);
+    expect(explained.code, explained.stderr).toBe(0);
+    expect(JSON.parse(explained.stdout).explanations.filters).toMatchObject({ filters: 32, kernel_size: 3 });
   });
 
   it('a run whose server refuses everything finishes, and prd sync sends it all, once', { timeout: 600_000 }, async () => {

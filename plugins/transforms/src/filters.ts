@@ -1,4 +1,4 @@
-import { definePlugin, ident, literal, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
+import { definePlugin, ident, literal, PrdError, requiredColumns, type Relation, type TableContext, type Transform } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { present, requireColumns, targetExpression } from './columns.js';
 
@@ -64,6 +64,10 @@ const DropDryOptions = Type.Object({}, { additionalProperties: false });
  */
 export function dropDry(input: Relation, ctx: TableContext): Relation {
   const first = targetExpression(ctx, 0);
+  if (ctx.features.task === 'binary') {
+    // The seed's binary model kept its dry rows (§5.5): they are the "no rain" class.
+    throw PrdError.of({ pointer: ctx.pointer, message: 'drop-dry would remove the "no rain" class of a binary target; remove this transform' });
+  }
   if (ctx.features.task === 'regression') return { sql: `SELECT * FROM (${input.sql}) WHERE ${first} > 0` };
   // pandas keeps NaN != 1 rows; IS DISTINCT FROM does the same for NULL.
   return { sql: `SELECT * FROM (${input.sql}) WHERE (${first}) IS DISTINCT FROM 1` };

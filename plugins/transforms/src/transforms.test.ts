@@ -21,8 +21,8 @@ async function values(engine: DataEngine, relation: Relation, column: string, or
 }
 
 describe('transforms package', () => {
-  it('exports the five transforms', () => {
-    expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual(['transform:drop-missing', 'transform:range', 'transform:drop-dry', 'transform:nwp-bands', 'transform:exceedance']);
+  it('exports the six transforms', () => {
+    expect(plugins.map((p) => `${p.kind}:${p.name}`)).toEqual(['transform:drop-missing', 'transform:range', 'transform:drop-dry', 'transform:nwp-bands', 'transform:exceedance', 'transform:binary-target']);
   });
 });
 
@@ -153,5 +153,22 @@ describe('exceedance', () => {
       expect(row.b).toBeCloseTo(0.5, 12);
       expect(row.z).toBeCloseTo(1 - 0.94, 12);
     });
+  });
+});
+
+describe('binary-target', () => {
+  it("makes the seed's raining column: 1 above the threshold, 0 at or below it, missing where the rain is missing", async () => {
+    const { DataEngine } = await import('@prd/core');
+    const { binaryTarget } = await import('./binary.js');
+    const engine = await DataEngine.open();
+    try {
+      const input = { sql: "SELECT * FROM (VALUES (0.0), (0.2), (NULL), ('NaN'::DOUBLE)) AS t(radar_mean_rain_instant)" };
+      const ctx = { columns: [{ name: 'radar_mean_rain_instant', type: 'DOUBLE' }], pointer: '/data/transforms/0' } as unknown as Parameters<typeof binaryTarget>[2];
+      const out = binaryTarget({ column: 'radar_mean_rain_instant', above: 0, name: 'raining' }, input, ctx);
+      const rows = await engine.rows<{ raining: number | null }>(out.sql);
+      expect(rows.map((r) => r.raining)).toEqual([0, 1, null, null]);
+    } finally {
+      engine.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ export interface FeatureSpec {
   /** Single-level columns, used as they are. */
   singleLevel?: string[];
   /** Band fractions (`bands` + `source` column prefix) or one regression column (`column`). */
-  target: { bands?: string | Record<string, readonly number[]>; source?: string; column?: string };
+  target: { bands?: string | Record<string, readonly number[]>; source?: string; column?: string; binary?: boolean };
   /** The NWP comparison: existing band-probability columns, or an ensemble rate to derive them from. */
   baseline?: { source?: string; ensembleRate?: string } | false;
   /** Columns that identify a row (time, member, location). */
@@ -22,6 +22,9 @@ export interface ProfileFeature {
   name: string;
   columns: string[];
 }
+
+/** What a model predicts: band fractions, one value, or the probability of a 0/1 column (seed §5.5). */
+export type TaskKind = 'bands' | 'regression' | 'binary';
 
 /** The NWP baseline as resolved against the data. */
 export type ResolvedBaseline =
@@ -37,7 +40,7 @@ export interface ResolvedFeatures {
   heights: number[];
   profile: ProfileFeature[];
   singleLevel: string[];
-  task: 'bands' | 'regression';
+  task: TaskKind;
   bands: Band[];
   /** Target column names as the pipeline writes them (`radar_fraction_in_band_instant_{key}`). */
   targetColumns: string[];
@@ -89,7 +92,7 @@ function bandColumn(prefix: string, key: string, columns: readonly string[]): st
  * Resolve a feature spec against the columns a source provides. Every problem is reported at once, with the
  * nearest existing name. `pointer` is the recipe location of the spec, for error messages.
  */
-export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], options: { domain?: FeatureDomain; pointer?: string } = {}): ResolvedFeatures {
+export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], options: { domain?: FeatureDomain; pointer?: string; binaryTargetMayBeMissing?: boolean } = {}): ResolvedFeatures {
   const domain = options.domain ?? NO_DOMAIN;
   const pointer = options.pointer ?? '/data/features';
   const issues: Issue[] = [];
@@ -141,12 +144,13 @@ export function resolveFeatures(spec: FeatureSpec, columns: readonly string[], o
   let targetSources: string[][] = [];
   let truthPrefix = domain.defaults.targetSource;
   if (spec.target.column !== undefined) {
-    task = 'regression';
+    task = spec.target.binary ? 'binary' : 'regression';
     const column = spec.target.column;
     truthPrefix = column;
     targetColumns = [column];
     targetSources = [[column]];
-    if (!available.has(column)) {
+    // A binary target is usually made by a transform (binary-target), so it may be missing before the transforms.
+    if (!available.has(column) && !(task === 'binary' && options.binaryTargetMayBeMissing)) {
       issues.push({ pointer: `${pointer}/target/column`, message: `target column "${column}" is not a column of the data`, suggestion: closest(column, columns) });
     }
   } else {

@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Band } from '../data/bands.js';
 import type { ColumnInfo, DataEngine, Relation } from '../data/engine.js';
-import type { FeatureSpec, ResolvedFeatures } from '../data/features.js';
+import type { FeatureSpec, ResolvedFeatures, TaskKind } from '../data/features.js';
 import type { TensorFile } from '../data/tensor-file.js';
 import type { TrainConfig } from '../recipe/base-schema.js';
 import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
@@ -78,9 +78,10 @@ export interface Domain {
   mlPrefix(truthPrefix: string): string;
   /**
    * Add band-probability columns `{prefix}_{band.key}` derived from a per-member rate column: per group of rows
-   * (one ensemble), the fraction of members whose rate is in each band.
+   * (one ensemble), the fraction of members whose rate is in each band. With `ensemble`, the members are counted
+   * there (the data as read, before transforms dropped members) and joined onto `input`'s rows.
    */
-  ensembleProbabilities(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[]): Relation;
+  ensembleProbabilities(input: Relation, rateColumn: string, bands: readonly Band[], prefix: string, groupBy: readonly string[], ensemble?: Relation): Relation;
 }
 
 /** `data.transforms[]`: filters rows or derives columns. Returns a relation over the input. */
@@ -109,7 +110,7 @@ export interface ModelShape {
   profileFeatures: number;
   singleLevel: number;
   outputs: number;
-  task: 'bands' | 'regression';
+  task: TaskKind;
 }
 
 /** `model`: builds an untrained model for a shape. The model type belongs to the backend (tfjs LayersModel). */

@@ -22,6 +22,7 @@ export const FeaturesSchema = Type.Object(
         ),
         source: Type.Optional(Type.String({ description: "Column prefix of the band fractions; default: the data domain's." })),
         column: Type.Optional(Type.String({ description: 'A single regression target column (instead of bands).' })),
+        binary: Type.Optional(Type.Boolean({ description: 'The column holds 0 or 1 (rain / no rain, e.g. made by the binary-target transform): a sigmoid output trained with binary cross-entropy.' })),
       },
       { additionalProperties: false, description: 'What the model predicts: band fractions or one column.' },
     ),
@@ -75,8 +76,8 @@ export const TrainSchema = Type.Object(
     batchSize: Type.Optional(Type.Integer({ minimum: 1, default: 64 })),
     optimizer: Type.Optional(Optimizer),
     loss: Type.Optional(
-      Type.Union([Type.Literal('kl-divergence'), Type.Literal('mse'), Type.Literal('mae'), Type.Literal('categorical-crossentropy')], {
-        description: 'Default kl-divergence for bands, mse for regression.',
+      Type.Union([Type.Literal('kl-divergence'), Type.Literal('mse'), Type.Literal('mae'), Type.Literal('categorical-crossentropy'), Type.Literal('binary-crossentropy')], {
+        description: 'Default kl-divergence for bands, mae for regression, binary-crossentropy for a binary target (as the seed).',
       }),
     ),
     shuffle: Type.Optional(Type.Boolean({ default: true })),

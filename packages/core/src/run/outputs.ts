@@ -26,7 +26,7 @@ export function readHistory(trainDir: string): EpochRecord[] {
  * (`{radar,mogrepsg,ml}_fraction_in_band_instant_{band}`).
  */
 export async function writePredictionsCsv(engine: DataEngine, predictionsParquet: string, preprocessing: Preprocessing, out: string): Promise<string[]> {
-  const ml = preprocessing.task === 'regression' ? [preprocessing.prefixes.ml] : preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
+  const ml = preprocessing.task !== 'bands' ? [preprocessing.prefixes.ml] : preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
   const nwp = preprocessing.baseline.kind === 'none' ? [] : preprocessing.baseline.columns;
   const file = `read_parquet(${literal(predictionsParquet)})`;
   // Data a model is applied to may lack truth or NWP: those columns are left out, not invented.

@@ -1,5 +1,5 @@
 import type { Band } from '../data/bands.js';
-import type { ResolvedBaseline, ResolvedFeatures } from '../data/features.js';
+import type { ResolvedBaseline, ResolvedFeatures, TaskKind } from '../data/features.js';
 
 /**
  * Everything needed to turn raw rows into model inputs and model outputs into named columns, saved as
@@ -9,7 +9,7 @@ import type { ResolvedBaseline, ResolvedFeatures } from '../data/features.js';
 export interface Preprocessing {
   format: 'prd-preprocessing';
   version: 1;
-  task: 'bands' | 'regression';
+  task: TaskKind;
   metadata: string[];
   /** The ensemble member column among the metadata, if any. */
   member?: string;

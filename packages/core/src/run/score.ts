@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
+import { PrdError } from '../errors.js';
 import type { FeatureSpec } from '../data/features.js';
 import type { MetricTree, PluginContext } from '../plugin/contract.js';
 import { defaultRef, defaultRefs } from '../plugin/kinds.js';
@@ -63,9 +64,13 @@ export async function scoreModel(options: ScoreOptions): Promise<ScoreResult> {
 
 /** How to run the step table with a given model: scoring it (truth required, evaluators) or predicting with it. */
 export interface GivenModelRun extends Omit<ScoreOptions, 'evaluate'> {
-  purpose: 'evaluate' | 'predict';
+  purpose: 'evaluate' | 'predict' | 'explain';
   /** Evaluators; for `evaluate` default the training run's, else fss, frequency-bias and kl-divergence. */
   evaluate?: PluginRef[];
+  /** Explainers, for `explain`; default the training run's. */
+  explain?: PluginRef[];
+  /** Seeds the explainers' sampling (`explain`); default 0. */
+  seed?: number;
 }
 
 /** What a run of the step table with a given model did. */
@@ -99,8 +104,12 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
     const { modelDir, runDir: trainingRun, preprocessing, features } = model;
     const trained = trainingRun && existsSync(join(trainingRun, 'recipe.resolved.json')) ? (JSON.parse(readFileSync(join(trainingRun, 'recipe.resolved.json'), 'utf8')) as Record<string, unknown>) : undefined;
     const name = `${options.purpose}-${(trained?.name as string | undefined) ?? 'model'}`;
+    const explainers = options.purpose === 'explain' ? (options.explain ?? (trained?.explain as PluginRef[] | undefined) ?? []) : [];
+    if (options.purpose === 'explain' && explainers.length === 0) {
+      throw PrdError.of({ origin: '--explainer', message: `${trained ? 'the training recipe has no "explain" block' : 'a model from a tracker comes without its recipe'}; name explainers with --explainer permutation-importance --explainer saliency` });
+    }
     const run = RunDirectory.create(runsDir, name);
-    const evaluators = options.purpose === 'predict' ? [] : (options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? defaultRefs('evaluator'));
+    const evaluators = options.purpose !== 'evaluate' ? [] : (options.evaluate ?? (trained?.evaluate as PluginRef[] | undefined) ?? defaultRefs('evaluator'));
     const compute = options.compute ?? (trained?.compute as PluginRef | undefined) ?? defaultRef('backend');
     const spec: FeatureSpec = (trained?.data as { features?: FeatureSpec } | undefined)?.features ?? {
       profile: features.profile.map((p) => p.name),
@@ -115,9 +124,9 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
       backend: await createInstance(options.registry, 'backend', compute, '/compute', context),
       trackers: [],
       evaluators: await Promise.all(evaluators.map((ref, i) => createInstance(options.registry, 'evaluator', ref, `/evaluate/${i}`, context))),
-      explainers: [],
+      explainers: await Promise.all(explainers.map((ref, i) => createInstance(options.registry, 'explainer', ref, `/explain/${i}`, context))),
     };
-    run.writeJson('recipe.resolved.json', { name, model: isModelUri(options.model) ? options.model : modelDir, data: { source, features: spec }, compute, evaluate: evaluators });
+    run.writeJson('recipe.resolved.json', { name, model: isModelUri(options.model) ? options.model : modelDir, data: { source, features: spec }, compute, evaluate: evaluators, ...(explainers.length ? { explain: explainers } : {}) });
     const manifest: Manifest = {
       runId: run.runId,
       name,
@@ -130,11 +139,12 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
         ['source', instances.source] as const,
         ['backend', instances.backend] as const,
         ...instances.evaluators.map((e) => ['evaluator', e] as const),
+        ...instances.explainers.map((e) => ['explainer', e] as const),
       ].map(([kind, i]) => ({ slot: i.slot, kind, name: i.use, package: i.package, version: i.version, ...(i.outputs ? { outputs: i.outputs } : {}) })),
       steps: [],
     };
     run.writeJson('manifest.json', manifest);
-    const env: StepEnv = { registry: options.registry, seed: 0, spec, train: { epochs: 0, batchSize: 1024 }, instances, engine, cache: new StepCache(cacheRoot), events, signal, pluginContext: context };
+    const env: StepEnv = { registry: options.registry, seed: options.seed ?? 0, spec, train: { epochs: 0, batchSize: 1024 }, instances, engine, cache: new StepCache(cacheRoot), events, signal, pluginContext: context };
     const g: GraphContext = {
       env,
       results: {},
@@ -142,7 +152,7 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
       manifest,
       resume: false,
       sentEpochs: new Set(),
-      given: { source: options.model, modelDir, preprocessing, digest: entryDigest(modelDir), requireTruth: options.purpose === 'evaluate' },
+      given: { source: options.model, modelDir, preprocessing, digest: entryDigest(modelDir), requireTruth: options.purpose !== 'predict' },
     };
     const reporter = options.reporter;
     if (reporter) {

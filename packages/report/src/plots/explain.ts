@@ -1,6 +1,7 @@
 import type { Declared } from '../declared.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExplainerOutput } from '../run-data.js';
+import { multiPassPlots, perHeightPlot, type PassesResult } from './importance-passes.js';
 import type { Plot } from './plot.js';
 
 /** `permutation-importance/importance.json` as the explainers write it. */
@@ -155,7 +156,11 @@ export function explainPlots(outputs: ExplainerOutput[], declared: Declared): Pl
     for (const [file, json] of Object.entries(output.json)) {
       if (!isObject(json)) continue;
       const format = declared.format(output.name, file);
-      if (format === 'prd-importance' && Array.isArray(json.features)) plots.push(importancePlot(json as unknown as ImportanceResult));
+      if (format === 'prd-importance' && Array.isArray(json.features)) {
+        plots.push(importancePlot(json as unknown as ImportanceResult), ...multiPassPlots(json as unknown as PassesResult));
+        const heights = perHeightPlot(json as unknown as PassesResult);
+        if (heights) plots.push(heights);
+      }
       if (format === 'prd-saliency' && Array.isArray(json.samples)) plots.push(...saliencyPlots(json as unknown as SaliencyResult));
       if (format === 'prd-filters' && Array.isArray(json.filters)) plots.push(filterPlot(json as unknown as FiltersResult));
     }

@@ -122,6 +122,36 @@ export interface PanelOptions {
   legendTitle: string;
   /** Hide the legend (for postage stamps that share one). */
   legend?: boolean;
+  /**
+   * Draw cells whose value is null in grey, with this legend label (e.g. a score that is 0/0 there), and say in the
+   * legend that white is a cell with no data. Without it, null cells are left out (white).
+   */
+  undefinedLabel?: string;
+}
+
+/** Fill of cells whose score is undefined, and of cells with no data (the background). */
+export const UNDEFINED_FILL = '#bdbdbd';
+export const NO_DATA_FILL = '#ffffff';
+
+/** A layer of grey cells where the value is undefined, with a legend that names grey and white. */
+function undefinedLayer(cells: Array<Record<string, unknown>>, label: string, legend: boolean): Record<string, unknown> {
+  return {
+    data: { values: cells },
+    mark: { type: 'rect' },
+    encoding: {
+      longitude: { field: 'lon0', type: 'quantitative' },
+      latitude: { field: 'lat0', type: 'quantitative' },
+      longitude2: { field: 'lon1' },
+      latitude2: { field: 'lat1' },
+      fill: {
+        datum: label,
+        type: 'nominal',
+        scale: { domain: [label, 'no data'], range: [UNDEFINED_FILL, NO_DATA_FILL] },
+        title: null,
+        legend: legend ? { orient: 'bottom', direction: 'vertical', symbolType: 'square', symbolStrokeColor: '#888', symbolStrokeWidth: 0.5, labelLimit: 260 } : null,
+      },
+    },
+  };
 }
 
 /** A map panel: one coloured rectangle per grid cell and the coastline, on a Mercator projection. */
@@ -130,9 +160,10 @@ export function mapPanel(options: PanelOptions): Record<string, unknown> {
   const { width, height, projection } = mercatorPanel(grid.bbox, options.height);
   // Cells overlap their neighbours by 2% so anti-aliasing leaves no hairline seams between them.
   const [hlat, hlon] = [grid.dlat * 0.52, grid.dlon * 0.52];
-  const cells = options.values
-    .filter((v) => v.value !== null && Number.isFinite(v.value))
-    .map((v) => ({ lat0: v.latitude - hlat, lat1: v.latitude + hlat, lon0: v.longitude - hlon, lon1: v.longitude + hlon, value: v.value }));
+  const box = (v: CellValue) => ({ lat0: v.latitude - hlat, lat1: v.latitude + hlat, lon0: v.longitude - hlon, lon1: v.longitude + hlon, latitude: v.latitude, longitude: v.longitude, value: v.value });
+  const defined = (v: CellValue) => v.value !== null && Number.isFinite(v.value);
+  const cells = options.values.filter(defined).map(box);
+  const undefinedCells = options.undefinedLabel === undefined ? [] : [undefinedLayer(options.values.filter((v) => !defined(v)).map(box), options.undefinedLabel, options.legend !== false)];
   const legend = options.legend === false ? null : { type: 'gradient', orient: 'right', gradientLength: Math.min(160, height - 20) };
   return {
     width,
@@ -151,6 +182,7 @@ export function mapPanel(options: PanelOptions): Record<string, unknown> {
           color: { field: 'value', type: 'quantitative', scale: options.scale, title: options.legendTitle, legend },
         },
       },
+      ...undefinedCells,
       { data: { values: [coastlines(grid.bbox)] }, mark: { type: 'geoshape', filled: false, stroke: '#1a1a1a', strokeWidth: 0.7 } },
     ],
   };

@@ -170,9 +170,18 @@ export function parseCellTable(text: string): CellScore[] {
   });
 }
 
+/** Where a frequency bias of 0 (no forecast rain where radar had some) is drawn: the wet-biased end of the scale. */
+const NO_FORECAST_LOG_BIAS = -1;
+
 /**
  * Per-grid-cell score maps (the seed's plot_metric_on_map): ML, NWP and their difference, oriented so that positive
- * means ML is better. Frequency bias is shown as log10 (0 = unbiased) and the difference as |log10 NWP| - |log10 ML|.
+ * means ML is better. Frequency bias is shown as log10 (0 = unbiased; a bias of 0 at the dry end, -1) and the
+ * difference as |log10 NWP| - |log10 ML|.
+ *
+ * One rule for undefined cells: a score that is undefined in a cell (FSS 0/0 where neither radar nor forecast has
+ * rain above the threshold; frequency bias where radar has none in the band) is drawn grey, and the legend says so.
+ * The seed filled undefined FSS with 0 (`fss_grid.fillna(0)`, §8.5), which paints a forecast that is right about no
+ * rain as having no skill. White is a cell with no data.
  */
 export function cellScoreMaps(split: string, score: string, rows: CellScore[], unit: string, declared: Declared): Plot[] {
   const members = rows.filter((r) => r.aggregation === 'members');
@@ -182,7 +191,11 @@ export function cellScoreMaps(split: string, score: string, rows: CellScore[], u
   // A ratio with an ideal value (a bias) is mapped as log10 of the ratio, so that 0 is perfect.
   const metric = declared.metric(score);
   const bias = metric?.direction === 'ideal' && metric.ratio === true;
-  const shown = (v: number | null) => (v === null ? null : bias ? (v > 0 ? Math.log10(v) : null) : v);
+  const fss = score === 'fss';
+  const shown = (v: number | null) => (v === null ? null : bias ? (v > 0 ? Math.log10(v) : NO_FORECAST_LOG_BIAS) : v);
+  const undefinedLabel = bias ? 'bias undefined (no radar rain)' : fss ? 'FSS undefined (0/0, no rain)' : 'score undefined';
+  const why = bias ? 'the bias is undefined where radar has no rain in the band; a bias of 0 (no forecast rain there) is drawn at -1' : fss ? 'FSS is 0/0 where neither radar nor forecast has rain above the threshold' : 'the score is undefined';
+  const caption = `Grey: ${why} (the seed filled undefined FSS with 0). White: no data in that cell.`;
   const title = bias ? `${declared.title(score).toLowerCase()} (log10)` : declared.title(score).toLowerCase();
   const label = (key: string) => declared.keyLabel(score, key, unit);
   return keys
@@ -197,15 +210,15 @@ export function cellScoreMaps(split: string, score: string, rows: CellScore[], u
         return bias ? Math.abs(n) - Math.abs(m) : metric?.direction === 'lower' ? n - m : m - n;
       };
       const panels = [
-        mapPanel({ title: `ML ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.ml)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score) }),
+        mapPanel({ title: `ML ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.ml)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score), undefinedLabel }),
         ...(at.some((r) => r.nwp !== null)
           ? [
-              mapPanel({ title: `NWP ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.nwp)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score) }),
-              mapPanel({ title: `Difference between ML and NWP\n(positive: ML better)`, grid, height: 300, values: cells(diff), scale: SCALES.difference, legendTitle: 'ML better by' }),
+              mapPanel({ title: `NWP ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.nwp)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score), undefinedLabel }),
+              mapPanel({ title: `Difference between ML and NWP\n(positive: ML better)`, grid, height: 300, values: cells(diff), scale: SCALES.difference, legendTitle: 'ML better by', undefinedLabel }),
             ]
           : []),
       ];
-      const plot: Plot = { id: `cells_${split}_${score}_${slug(key)}`, section: 'cell-maps', group: title, title: `${title} per grid cell, ${label(key)}`, spec: threePanel(`${title} per grid cell, ${label(key)} (${split})`, panels), embed: 'png' };
+      const plot: Plot = { id: `cells_${split}_${score}_${slug(key)}`, section: 'cell-maps', group: title, title: `${title} per grid cell, ${label(key)}`, caption, spec: threePanel(`${title} per grid cell, ${label(key)} (${split})`, panels), embed: 'png' };
       return plot;
     })
     .filter((p): p is Plot => p !== undefined);

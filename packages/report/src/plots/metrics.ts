@@ -58,6 +58,15 @@ export function keyLabel(declared: Declared, metric: string, key: string, bands:
   return band ? `${band.lower}-${band.upper} ${unit}` : key;
 }
 
+/**
+ * Value-axis title of a score's bars. Frequency bias is drawn as the ratio itself (its maps use log10), with the
+ * dashed unbiased line at 1; the seed folded the bars as fb - 1, 1 / (fb - 1).
+ */
+export function axisTitle(declared: Declared, score: string): string {
+  const metric = declared.metric(score);
+  return metric?.ratio ? `${declared.title(score)} (forecast / radar, ${metric.ideal ?? 1} = unbiased)` : declared.title(score);
+}
+
 /** ML-vs-NWP bar charts per threshold or band, one per metric of a split (the seed's metric_barchart). */
 export function metricBars(split: string, tree: MetricTree, bands: Band[], unit: string, declared: Declared): Plot[] {
   const rows = metricRows(tree);
@@ -68,6 +77,8 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
   for (const [metric, list] of byMetric) {
     if (list.every((r) => r.key === '')) continue;
     const { score, aggregation } = describeMetric(metric);
+    // Rain / no-rain counts and ratios do not share an axis; plots/binary.ts draws them.
+    if (score === 'binary') continue;
     const values = list.flatMap((r) => {
       const label = keyLabel(declared, metric, r.key, bands, unit);
       return [
@@ -81,7 +92,7 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
       section: 'metrics',
       group: split,
       title: `${declared.title(score)} - ${aggregation}`,
-      spec: barSpec(`${declared.title(score)} - ${aggregation}`, `${split} split`, values, order, xTitleOf(declared, metric), declared.title(score), declared.metric(metric)?.direction === 'ideal' ? declared.metric(metric)?.ideal : undefined),
+      spec: barSpec(`${declared.title(score)} - ${aggregation}`, `${split} split`, values, order, xTitleOf(declared, metric), axisTitle(declared, score), declared.metric(metric)?.direction === 'ideal' ? declared.metric(metric)?.ideal : undefined),
       embed: 'svg',
     });
   }

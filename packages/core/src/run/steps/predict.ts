@@ -9,7 +9,7 @@ import { readModelFormat } from '../mlmodel.js';
 
 /** ML output column names: `ml_fraction_in_band_instant_{key}` per band, or `ml_{target}` for regression. */
 export function mlColumns(preprocessing: Pick<Preprocessing, 'bands' | 'prefixes' | 'task'>): string[] {
-  if (preprocessing.task === 'regression') return [preprocessing.prefixes.ml];
+  if (preprocessing.task !== 'bands') return [preprocessing.prefixes.ml];
   return preprocessing.bands.map((b) => `${preprocessing.prefixes.ml}_${b.key}`);
 }
 

@@ -36,7 +36,7 @@ export async function transformData(env: StepEnv, loaded: LoadedData): Promise<P
   // Baseline columns may be made by a transform, so the baseline is only checked once all transforms ran.
   const resolve = (withBaseline: boolean) => {
     try {
-      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name), { domain: env.instances.domain.instance });
+      return resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns.map((c) => c.name), { domain: env.instances.domain.instance, binaryTargetMayBeMissing: !withBaseline });
     } catch (error) {
       // Say which data lacks the columns: the recipe may be right and the files wrong.
       if (!isPrdError(error)) throw error;
@@ -56,7 +56,12 @@ export async function transformData(env: StepEnv, loaded: LoadedData): Promise<P
   }
   features = resolve(true);
   if (features.baseline.kind === 'ensemble-rate') {
-    relation = env.instances.domain.instance.ensembleProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, ensembleKeys(features));
+    // Count the whole ensemble as read, before transforms drop members (the seed's data prep, §2.4, §3.4); only a
+    // rate or key column made by a transform is counted after the transforms.
+    const keys = ensembleKeys(features);
+    const read = new Set((await env.engine.columns(source.relation)).map((c) => c.name));
+    const ensemble = [features.baseline.rateColumn, ...keys].every((c) => read.has(c)) ? source.relation : relation;
+    relation = env.instances.domain.instance.ensembleProbabilities(relation, features.baseline.rateColumn, features.bands, features.prefixes.nwp, keys, ensemble);
   }
   return { sql: relation.sql, features, fingerprint: source.fingerprint, description: source.description, files: source.files };
 }

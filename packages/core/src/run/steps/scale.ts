@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrdError, type Issue } from '../../errors.js';
 import { ident, literal, type DataEngine, type Relation } from '../../data/engine.js';
-import type { ResolvedFeatures } from '../../data/features.js';
+import type { ResolvedFeatures, TaskKind } from '../../data/features.js';
 import { writeTensorFile, type TensorColumn } from '../../data/tensor-export.js';
 import type { TensorLayout } from '../../data/tensor-file.js';
 import { inputColumns, type Preprocessing } from '../preprocessing.js';
@@ -13,7 +13,7 @@ import { rebalancedRelation, splitRelation } from './split.js';
 export interface ScaleSummary {
   rows: { train: number; validation: number; test: number };
   layout: TensorLayout;
-  task: 'bands' | 'regression';
+  task: TaskKind;
   /** Rows left out because an input value was missing (a given model's data). */
   dropped?: number;
 }

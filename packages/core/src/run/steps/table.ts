@@ -4,6 +4,7 @@ import type { MetricTree, PluginKind } from '../../plugin/contract.js';
 import { required, type Instance } from '../context.js';
 import { defineStep, dirOf, maybeResultOf, resultOf, type AnyStepDef, type GraphContext, type StepName } from '../graph.js';
 import { pluginKey } from '../keys.js';
+import { dataSummary } from '../data-summary.js';
 import { writeModelContract } from '../model-contract.js';
 import { copyIntoRun, readHistory, writePredictionsCsv } from '../outputs.js';
 import { featuresFromPreprocessing, type Preprocessing } from '../preprocessing.js';
@@ -95,8 +96,15 @@ export const STEPS: readonly AnyStepDef[] = [
       const { rows, layout, task, dropped } = await writeGivenModelTensors(g.env.engine, g.env.events, data, g.given.preprocessing, dir);
       return { rows, layout, task, dropped };
     },
-    publish: (g, result) => {
+    publish: async (g, result) => {
       if (g.manifest?.data) g.manifest.data.rows = result.value.rows;
+      if (g.given || !g.run) return;
+      // The data figures' numbers (bands per split, before and after rebalancing); a failure loses figures, never the run.
+      const summary = await dataSummary(g.env.engine, dirOf(g, 'split'), maybeResultOf(g, 'rebalance')?.dir, resultOf(g, 'transform').value.features).catch((error: unknown) => {
+        g.env.events.log(`no data summary: ${(error as Error).message}`, 'warn');
+        return undefined;
+      });
+      if (summary) g.run.writeJson('data-summary.json', summary);
     },
   }),
   defineStep({
@@ -181,11 +189,15 @@ export const STEPS: readonly AnyStepDef[] = [
     reads: ['transform', 'scale', 'train'],
     cached: true,
     detail: (env) => names(env.instances.explainers),
-    skip: (g) => (g.given ? GIVEN : g.env.instances.explainers.length === 0 ? 'no "explain" in the recipe' : resultOf(g, 'scale').value.rows.test === 0 ? 'no test rows' : undefined),
+    // A given model is explained when explainers were asked for (`prd explain`), like a model trained here.
+    skip: (g) =>
+      g.env.instances.explainers.length === 0 ? (g.given ? GIVEN : 'no "explain" in the recipe') : resultOf(g, 'scale').value.rows.test === 0 ? 'no test rows' : undefined,
     key: (g) => ({ explainers: keys(g, 'explainer', g.env.instances.explainers), seed: g.env.seed }),
     run: async (g, dir) => {
       const scale = resultOf(g, 'scale').value;
       const outcomes = await runExplain(g.env, resultOf(g, 'transform').value, dirOf(g, 'scale'), join(dirOf(g, 'train'), 'model'), shapeOf(scale, scale.task), dir);
+      // Each explainer's summary, by name: what `prd explain` prints.
+      writeJson(join(dir, 'explanations.json'), Object.fromEntries(Object.entries(outcomes).map(([name, outcome]) => [name, outcome.summary])));
       return { explainers: Object.keys(outcomes) };
     },
     publish: (g, result) => copyIntoRun(run(g), result.dir!, 'explain'),

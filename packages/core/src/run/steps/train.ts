@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TaskKind } from '../../data/features.js';
 import type { ModelShape, TrainJob, TrainOutcome, WorkerLauncher } from '../../plugin/contract.js';
 import type { TrainConfig } from '../../recipe/base-schema.js';
 import { required, type StepEnv } from '../context.js';
@@ -7,13 +8,13 @@ import { writeMlModel } from '../mlmodel.js';
 import type { ScaleSummary } from './scale.js';
 
 /** Model shape from the tensor layout and task. */
-export function shapeOf(summary: ScaleSummary, task: 'bands' | 'regression'): ModelShape {
+export function shapeOf(summary: ScaleSummary, task: TaskKind): ModelShape {
   return { ...summary.layout, task };
 }
 
 /** The loss a recipe asks for, or the default for its task. */
-export function lossOf(config: TrainConfig, task: 'bands' | 'regression'): NonNullable<TrainConfig['loss']> {
-  return config.loss ?? (task === 'bands' ? 'kl-divergence' : 'mse');
+export function lossOf(config: TrainConfig, task: TaskKind): NonNullable<TrainConfig['loss']> {
+  return config.loss ?? (task === 'bands' ? 'kl-divergence' : task === 'binary' ? 'binary-crossentropy' : 'mae');
 }
 
 /** The train step's job, as data: what a backend needs to train here, in a child process or on another machine. */

@@ -1,0 +1,44 @@
+import { alias } from './columns.js';
+import type { ScoreSpec } from './scores.js';
+
+// Per-row columns: the event observed (truth above one half: a 0/1 truth, or the members' mean of it) and the
+// average rank of the predicted probability among all rows (ties share their mean rank), for the ROC area.
+const EVENT = '__obs';
+const RANK = '__rank';
+
+/**
+ * The seed's binary rain / no-rain metrics (seed-pipeline.md §5.5, Keras' TruePositives, FalsePositives,
+ * TrueNegatives, FalseNegatives, BinaryAccuracy, Precision, Recall at a 0.5 threshold, and AUC): the ROC area is
+ * computed exactly, as the Mann-Whitney statistic of the predicted probabilities (Keras approximates it with 200
+ * thresholds).
+ */
+export const binaryScores: ScoreSpec = {
+  name: 'binary',
+  tasks: ['binary'],
+  derive() {
+    const p = alias.ml(0);
+    return [`(${alias.truth(0)} > 0.5)::INTEGER AS ${EVENT}`, `(rank() OVER (ORDER BY ${p}) + (count(*) OVER (PARTITION BY ${p}) - 1) / 2.0) AS ${RANK}`];
+  },
+  leaves() {
+    const yes = `(${alias.ml(0)} >= 0.5)`;
+    const count = (condition: string) => `count(*) FILTER (WHERE ${condition})::DOUBLE`;
+    const tp = count(`${yes} AND ${EVENT} = 1`);
+    const fp = count(`${yes} AND ${EVENT} = 0`);
+    const tn = count(`NOT ${yes} AND ${EVENT} = 0`);
+    const fn = count(`NOT ${yes} AND ${EVENT} = 1`);
+    const ratio = (num: string, den: string) => `CASE WHEN ${den} = 0 THEN NULL ELSE ${num} / ${den} END`;
+    const positives = count(`${EVENT} = 1`);
+    const negatives = count(`${EVENT} = 0`);
+    const auc = ratio(`(sum(${RANK}) FILTER (WHERE ${EVENT} = 1) - ${positives} * (${positives} + 1) / 2)`, `(${positives} * ${negatives})`);
+    return [
+      { path: ['tp'], ml: tp },
+      { path: ['fp'], ml: fp },
+      { path: ['tn'], ml: tn },
+      { path: ['fn'], ml: fn },
+      { path: ['accuracy'], ml: `(${tp} + ${tn}) / count(*)` },
+      { path: ['precision'], ml: ratio(tp, `(${tp} + ${fp})`) },
+      { path: ['recall'], ml: ratio(tp, `(${tp} + ${fn})`) },
+      { path: ['auc'], ml: auc },
+    ];
+  },
+};
