@@ -79,6 +79,8 @@ export { runRecipe, type RunOptions, type RunReporter, type RunResult } from './
 export { scoreModel, type ScoreOptions, type ScoreResult } from './run/score.js';
 export { applyModel, type ApplyModelOptions, type ApplyModelResult } from './run/apply-model.js';
 export { createPlugin, createInstance, isModelUri, modelDirOf, resolveModel, type ResolvedModel } from './run/inference.js';
+export { loadData, transformData, ensembleKeys, type LoadedData } from './run/steps/prepare.js';
+export type { StepEnv, StepInstances, PreparedData } from './run/context.js';
 export { runGivenModel, type GivenModelRun, type GivenModelResult } from './run/score.js';
 export { planRun, type PlanStep, type RunPlan } from './run/plan.js';
 export { mlColumns } from './run/steps/predict.js';

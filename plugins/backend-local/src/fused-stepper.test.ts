@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PrdError, RunEvents, type ModelShape, type Preprocessing, type TrainJob, type TrainOutcome } from '@prd/core';
+import { PrdError, RunEvents, type ModelBuilder, type ModelShape, type TrainContext, type TrainJob, type TrainOutcome } from '@prd/core';
 import type { FusedArchitecture } from '@prd/fused';
 import { loadModel, predictTensorFile, tfl, type LayersModel } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
@@ -12,7 +12,7 @@ import { trainLocal } from './trainer.js';
 const SHAPE: ModelShape = { ...TINY_LAYOUT, task: 'bands' };
 const dir = mkdtempSync(join(tmpdir(), 'prd-fused-stepper-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const train = tinyTensorFile(dir, 'train.f32', 300, 1);
+tinyTensorFile(dir, 'train.f32', 300, 1);
 const validation = tinyTensorFile(dir, 'validation.f32', 100, 2);
 
 /** Conv1D(4, relu) -> Flatten -> Dropout(0.2) -> Dense(3, softmax), named layers, and its fused description. */
@@ -36,30 +36,30 @@ const ARCHITECTURE: FusedArchitecture = {
 
 function job(name: string, overrides: Partial<TrainJob> = {}): TrainJob {
   return {
-    model: { build: () => describedModel(), fusedArchitecture: () => ARCHITECTURE } as TrainJob['model'],
-    modelRef: { use: 'described', with: {} },
+    model: { use: 'described', with: {} },
     shape: SHAPE,
-    train,
-    validation,
+    train: join(dir, 'train.f32'),
+    validation: join(dir, 'validation.f32'),
     config: { epochs: 3, batchSize: 32, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.01 } } },
     seed: 5,
     modelDir: join(dir, name, 'model'),
     checkpointDir: join(dir, name, 'checkpoints'),
     resume: false,
-    preprocessing: { format: 'prd-preprocessing', version: 1, task: 'bands' } as unknown as Preprocessing,
-    events: new RunEvents(),
-    signal: new AbortController().signal,
     ...overrides,
   };
 }
 
-const options = (runtime: LocalConfig['runtime']): LocalConfig => ({ device: 'cpu', workers: 0, runtime, keepCheckpoints: 3, validationBatchSize: 100 });
+/** The builder of a model that describes its architecture for the fused runtime. */
+const described = { build: () => describedModel(), fusedArchitecture: () => ARCHITECTURE } as ModelBuilder;
+const context = (model: ModelBuilder = described): TrainContext => ({ model, events: new RunEvents(), signal: new AbortController().signal });
+
+const options = (runtime: LocalConfig['runtime']): LocalConfig => ({ device: 'cpu', workers: 0, runtime, keepCheckpoints: 3, validationBatchSize: 100, process: 'in-process' });
 const losses = (o: TrainOutcome) => o.history.flatMap((r) => [r.metrics.loss, r.metrics.val_loss, r.metrics.accuracy]);
 
 describe('compute.with.runtime', () => {
   it('fused trains a described model as tfjs does (losses, validation, accuracy per epoch), and saves a tfjs model', async () => {
-    const tfjs = await trainLocal(job('tfjs'), options('tfjs'));
-    const fused = await trainLocal(job('fused'), options('fused'));
+    const tfjs = await trainLocal(job('tfjs'), context(), options('tfjs'));
+    const fused = await trainLocal(job('fused'), context(), options('fused'));
     expect(tfjs.runtime).toBe('tfjs-cpu');
     expect(fused.runtime).toMatch(/^fused wasm-simd/);
     losses(fused).forEach((v, i) => expect(Math.abs(v - losses(tfjs)[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(losses(tfjs)[i]))));
@@ -70,18 +70,18 @@ describe('compute.with.runtime', () => {
   });
 
   it('fused resumes from a checkpoint exactly (weights, Adam moments and dropout draws restored)', async () => {
-    const whole = await trainLocal(job('whole'), options('fused'));
-    await trainLocal(job('part', { config: { ...job('part').config, epochs: 2 } }), options('fused'));
-    const resumed = await trainLocal(job('part', { resume: true }), options('fused'));
+    const whole = await trainLocal(job('whole'), context(), options('fused'));
+    await trainLocal(job('part', { config: { ...job('part').config, epochs: 2 } }), context(), options('fused'));
+    const resumed = await trainLocal(job('part', { resume: true }), context(), options('fused'));
     expect(losses(resumed)).toEqual(losses(whole));
   });
 
   it('auto uses fused for a described model and tfjs for any other; fused insists with a PrdError', async () => {
-    const auto = await trainLocal(job('auto', { config: { ...job('auto').config, epochs: 1 } }), options('auto'));
+    const auto = await trainLocal(job('auto', { config: { ...job('auto').config, epochs: 1 } }), context(), options('auto'));
     expect(auto.runtime).toMatch(/^fused/);
-    const other = job('other', { model: { build: () => tinyModel() }, config: { ...job('other').config, epochs: 1 } });
-    expect((await trainLocal(other, options('auto'))).runtime).toBe('tfjs-cpu');
-    const error = await trainLocal(job('other2', { model: { build: () => tinyModel() } }), options('fused')).catch((e: unknown) => e);
+    const other = job('other', { config: { ...job('other').config, epochs: 1 } });
+    expect((await trainLocal(other, context({ build: () => tinyModel() }), options('auto'))).runtime).toBe('tfjs-cpu');
+    const error = await trainLocal(job('other2'), context({ build: () => tinyModel() }), options('fused')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PrdError);
     expect((error as Error).message).toMatch(/does not describe its architecture.*runtime/);
   });

@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { writeSyntheticFiles, type DataContext, type DataEngine } from '@prd/core';
+import type { DataContext, DataEngine } from '@prd/core';
+import { writeSyntheticFiles } from '@prd/precip';
 import { azurite, pluginContext, startControlPlane, tempDir, withEngine } from '@prd/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCsv, type CsvSourceOptions } from './index.js';

@@ -11,9 +11,9 @@ describe('a binary target (seed §5.5)', () => {
 
   it('may be missing before the transforms that make it, and not after', () => {
     const spec = { profile: ['air_temperature'], target: { column: 'raining', binary: true } };
-    expect(resolveFeatures(spec, COLUMNS, undefined, { binaryTargetMayBeMissing: true }).task).toBe('binary');
+    expect(resolveFeatures(spec, COLUMNS, { binaryTargetMayBeMissing: true }).task).toBe('binary');
     expect(() => resolveFeatures(spec, COLUMNS)).toThrow(/the data does not have the columns/);
     // A regression target must exist from the start.
-    expect(() => resolveFeatures({ ...spec, target: { column: 'raining' } }, COLUMNS, undefined, { binaryTargetMayBeMissing: true })).toThrow();
+    expect(() => resolveFeatures({ ...spec, target: { column: 'raining' } }, COLUMNS, { binaryTargetMayBeMissing: true })).toThrow();
   });
 });

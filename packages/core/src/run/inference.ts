@@ -7,10 +7,8 @@ import { createPlugin as createInstance } from '../plugin/create.js';
 
 /** {@link createPlugin}, with the facts the steps key on and the manifest records (slot, options, package, version). */
 export { createInstance };
-import { defaultRef } from '../plugin/kinds.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
-import type { Instance } from './context.js';
 import { readModelFormat } from './mlmodel.js';
 import { featuresFromPreprocessing, type Preprocessing } from './preprocessing.js';
 

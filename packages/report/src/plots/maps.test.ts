@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { Declared } from '../declared.js';
 import { cellScoreMaps, parseCellTable } from './maps.js';
+
+// The evaluators' declarations, as a run's manifest records them.
+const declared = new Declared({
+  plugins: [
+    {
+      slot: '/evaluate/0',
+      kind: 'evaluator',
+      name: 'precip',
+      package: 'p',
+      version: '1',
+      outputs: {
+        metrics: {
+          fss: { label: 'Fractions skill score', direction: 'higher', ideal: 1, keys: 'thresholds' },
+          frequency_bias: { label: 'Frequency bias', direction: 'ideal', ideal: 1, ratio: true, keys: 'bands' },
+        },
+      },
+    },
+  ],
+});
 
 // D4 (issue 15): per-cell FSS is 0/0 where neither radar nor forecast has rain above the threshold. The seed filled
 // those cells with 0 (§8.5); prd draws them in grey, says so in the legend, and keeps white for cells with no data.
@@ -13,7 +33,7 @@ members,50.1875,-1.0,0.5,,
 members,50.375,-1.0,0.5,0.4,`;
 
 function panels(score: string): Panel[] {
-  const [plot] = cellScoreMaps('test', score, parseCellTable(TABLE), 'mm/h');
+  const [plot] = cellScoreMaps('test', score, parseCellTable(TABLE), 'mm/h', declared);
   return (plot.spec as unknown as { hconcat: Panel[] }).hconcat;
 }
 
@@ -36,7 +56,7 @@ describe('per-cell score maps (D4)', () => {
   });
 
   it('names the frequency-bias rule in the legend: undefined where radar has no rain in the band', () => {
-    const [plot] = cellScoreMaps('test', 'frequency_bias', parseCellTable(TABLE), 'mm/h');
+    const [plot] = cellScoreMaps('test', 'frequency_bias', parseCellTable(TABLE), 'mm/h', declared);
     expect(plot.caption).toContain('White: no data');
     const [ml] = panels('frequency_bias');
     const fill = ml.layer.find((l) => l.encoding?.fill)!.encoding!.fill!;

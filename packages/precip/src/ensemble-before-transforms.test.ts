@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataEngine, type Relation } from '../../data/engine.js';
-import { RunEvents } from '../events.js';
-import type { StepEnv } from '../context.js';
-import { prepareData } from './prepare.js';
+import { DataEngine, loadData, RunEvents, transformData, type Relation, type StepEnv } from '@prd/core';
+import { precipDomain } from './domain.js';
 
 // D1 (issue 15): the seed counted NWP band probabilities over the whole ensemble in its data prep (§2.4, §3.4),
 // before the pipeline's dropna(). A member dropped for a missing input must still count.
@@ -34,25 +32,23 @@ describe('NWP band probabilities from ensemble rates (D1)', () => {
 
   it('counts every member of the ensemble, also those a transform drops afterwards', async () => {
     const dropMissingTemperature = { apply: (input: Relation): Relation => ({ sql: `SELECT * FROM (${input.sql}) WHERE "air_temperature_5.0" IS NOT NULL` }) };
+    // The engine's load and transform steps with this domain: core passes the data as read, the domain counts there.
     const env = {
-      recipe: {
-        data: {
-          features: {
-            profile: ['air_temperature'],
-            target: { bands: 'standard-5' },
-            baseline: { ensembleRate: 'rainfall_rate' },
-          },
-        },
+      spec: {
+        profile: ['air_temperature'],
+        target: { bands: 'standard-5' },
+        baseline: { ensembleRate: 'rainfall_rate' },
       },
       pluginContext: { seed: 1, baseDir: '.', pointer: '', events: new RunEvents(), tempDir: '.' },
       engine,
       instances: {
         source: { slot: '/data/source', instance: { open: async () => ({ relation: { sql: sourceSql() }, fingerprint: 'f', description: 'four members' }) } },
         transforms: [{ slot: '/data/transforms/0', instance: dropMissingTemperature }],
+        domain: { slot: '/data/domain', instance: precipDomain },
       },
     } as unknown as StepEnv;
 
-    const prepared = await prepareData(env);
+    const prepared = await transformData(env, await loadData(env));
     const rows = await engine.rows<Record<string, number>>(`SELECT * FROM (${prepared.sql}) ORDER BY realization`);
     expect(rows.map((r) => Number(r.realization))).toEqual([0, 1, 3]);
     for (const row of rows) {
