@@ -11,6 +11,13 @@ const plugins: AnyPlugin[] = [
     create: (options): ComputeBackend => ({
       describe: () => `local, device ${options.device}`,
       train: async (job) => (await import('./trainer.js')).trainLocal(job, options),
+      checkModel: async (model, shape) => {
+        // Building needs no accelerator: the pure-JS backend starts fastest.
+        const { selectBackend } = await import('@prd/tensor');
+        await selectBackend('cpu');
+        const built = (await model.build(shape)) as { dispose?: () => void } | undefined;
+        built?.dispose?.();
+      },
       predict: async (job) => {
         const { loadModel, predictTensorFile, selectBackend } = await import('@prd/tensor');
         await selectBackend(options.device);

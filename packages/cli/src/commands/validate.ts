@@ -1,21 +1,29 @@
-import { Args } from '@oclif/core';
-import { PrdError, resolveRecipe, type Issue } from '@prd/core';
+import { Args, Flags } from '@oclif/core';
+import { formatPrdError, PrdError, preflight, resolveRecipe, secrets, type Issue } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { pluginSearchPaths } from '../plugins.js';
 
-/** What `prd validate --json` prints. */
+/** What `prd validate --json` prints, valid or not (exit code 2 when not). */
 export interface ValidateResult {
   valid: boolean;
-  recipes: Array<{ file: string; valid: boolean; issues: Issue[] }>;
+  /** One line: "2 recipes are valid" or "3 problems in 1 recipe(s)". */
+  message: string;
+  /** Per recipe: its problems, the data it reads (null when not looked at), and the checks not made. */
+  recipes: Array<{ file: string; valid: boolean; issues: Issue[]; data: string | null; skipped: string[] }>;
 }
 
 export default class Validate extends PrdCommand {
-  static override summary = 'Check recipes against the schema of the installed plugins, reporting every problem at once.';
-  static override examples = ['<%= config.bin %> validate recipes/quickstart.json', '<%= config.bin %> validate recipes/*.json --json'];
+  static override summary = 'Check recipes against the schema of the installed plugins, and against their data, reporting every problem at once.';
+  static override description =
+    "Beyond the schema, checks what it can without running: the data paths match files (else names the nearest existing path), the columns the recipe names are in the data's header (only headers are read), and the model builds for the shape of the features. --schema-only skips the data.";
+  static override examples = ['<%= config.bin %> validate recipes/quickstart.json', '<%= config.bin %> validate recipes/*.json --json', '<%= config.bin %> validate recipes/storms.json --schema-only'];
   static override strict = false;
   static override args = { recipe: Args.file({ description: 'Recipe file(s).', required: true }) };
-  static override flags = { set: setFlag };
+  static override flags = {
+    set: setFlag,
+    'schema-only': Flags.boolean({ description: 'Check the recipe against the schema only; do not look at its data or build its model.' }),
+  };
 
   async run(): Promise<ValidateResult> {
     const { argv, flags } = await this.parse(Validate);
@@ -25,20 +33,32 @@ export default class Validate extends PrdCommand {
     const failures: Issue[] = [];
     for (const file of files) {
       try {
-        await resolveRecipe(file, { overrides: flags.set, searchFrom: pluginSearchPaths() });
-        recipes.push({ file, valid: true, issues: [] });
-        if (!this.jsonEnabled()) this.log(`✓ ${file} is valid`);
+        const resolved = await resolveRecipe(file, { overrides: flags.set, searchFrom: pluginSearchPaths() });
+        const checked = flags['schema-only'] ? undefined : await preflight(resolved);
+        if (checked && checked.issues.length > 0) throw new PrdError(`${file}: ${checked.issues.length} problem${checked.issues.length > 1 ? 's' : ''} with its data or model`, checked.issues);
+        recipes.push({ file, valid: true, issues: [], data: checked?.data ?? null, skipped: checked?.skipped ?? ['data and model: --schema-only'] });
+        if (!this.jsonEnabled()) {
+          this.log(`✓ ${file} is valid${checked?.data ? ` (data: ${checked.data})` : ''}`);
+          for (const skipped of checked?.skipped ?? []) this.note(`  not checked: ${skipped}`);
+        }
       } catch (error) {
         if (!(error instanceof PrdError)) throw error;
-        const issues = error.issues.length > 0 ? error.issues : [{ file, message: error.message }];
-        recipes.push({ file, valid: false, issues });
+        const issues = (error.issues.length > 0 ? error.issues : [{ file, message: error.message }]).map((i) => ({ ...i, message: secrets.redact(i.message) }));
+        recipes.push({ file, valid: false, issues, data: null, skipped: [] });
         failures.push(...issues);
       }
     }
-    if (failures.length > 0) {
-      const problems = `${failures.length} problem${failures.length > 1 ? 's' : ''}`;
-      throw new PrdError(files.length > 1 ? `${problems} in ${recipes.filter((r) => !r.valid).length} recipe(s)` : `${files[0]}: ${problems} in the recipe`, failures);
+    const invalid = recipes.filter((r) => !r.valid).length;
+    const problems = `${failures.length} problem${failures.length > 1 ? 's' : ''}`;
+    const message = failures.length === 0 ? `${files.length} recipe${files.length > 1 ? 's are' : ' is'} valid` : files.length > 1 ? `${problems} in ${invalid} recipe(s)` : `${files[0]}: ${problems} in the recipe`;
+    const result: ValidateResult = { valid: failures.length === 0, message, recipes };
+    if (failures.length === 0) return result;
+    if (this.jsonEnabled()) {
+      // The same shape as on success, so a script reads one format; the exit code still says it failed.
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    } else {
+      process.stderr.write(`${secrets.redact(formatPrdError(new PrdError(message, failures)))}\n`);
     }
-    return { valid: true, recipes };
+    return this.exit(2);
   }
 }
