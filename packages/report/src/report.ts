@@ -10,7 +10,7 @@ import { canMap, cellScoreMaps, forecastMaps, parseCellTable } from './plots/map
 import { metricBars } from './plots/metrics.js';
 import type { Plot } from './plots/plot.js';
 import { prefixSvgIds, renderSvg, svgToPng } from './render.js';
-import { readRun, type RunData } from './run-data.js';
+import { readRun, type RunData, unitOf } from './run-data.js';
 
 /** What the report draws. */
 export interface ReportOptions {
@@ -25,9 +25,9 @@ export interface ReportOptions {
 /** Every plot of a run, in page order. Maps need the engine for predictions.csv. */
 export async function collectPlots(run: RunData, options: Required<ReportOptions>, tempDir: string): Promise<Plot[]> {
   const bands = run.preprocessing?.bands ?? [];
-  const unit = run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
+  const unit = unitOf(run);
   const plots: Plot[] = [...learningCurves(run.history)];
-  const declared = new Declared(run.manifest);
+  const declared = new Declared(run.manifest, bands);
   // Bar charts of the test split (every split's numbers are in the tables).
   const barSplit = run.metrics.test ? 'test' : Object.keys(run.metrics)[0];
   const barTree = barSplit ? run.metrics[barSplit] : undefined;
