@@ -50,7 +50,7 @@ describe('plugin generator', () => {
       writeChanges(tree, dir);
       const project = join(workspaceRoot, dir, `gen-${kind}`);
       execFileSync('npx', ['tsc', '-b', 'tsconfig.json'], { cwd: project, stdio: 'pipe' });
-      const out = execFileSync('npx', ['vitest', 'run', '--reporter=dot'], { cwd: project, encoding: 'utf8', stdio: 'pipe' }).replace(/\x1b\[[0-9;]*m/g, '');
+      const out = execFileSync('npx', ['vitest', 'run', '--reporter=dot'], { cwd: project, encoding: 'utf8', stdio: 'pipe' }).replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
       // Its own test and prd's conformance suite (options, defaults, the kind's interface, errors, outputs).
       expect(out).toMatch(/Test Files\s+2 passed/);
       expect(out).not.toMatch(/failed/);
