@@ -34,6 +34,7 @@ export { interpolateEnv } from './recipe/interpolate.js';
 export { describeOrigin, originOf, pointersOf, type Origin, type Provenance } from './recipe/provenance.js';
 export { parseJsonSource, escapePointer, pointerTokens } from './recipe/json-source.js';
 export { resolveRecipe, type ResolvedRecipe, type ResolveOptions } from './recipe/resolve.js';
+export { preflight, type PreflightResult } from './recipe/preflight.js';
 export { Secrets, secrets } from './recipe/secrets.js';
 export { MASK, maskUrl, secretPointers, urlSecrets } from './recipe/mask.js';
 export { RecipeValidator, explainErrors } from './recipe/validate.js';

@@ -1,4 +1,4 @@
-import type { Manifest, MetricDeclaration } from '@prd/core';
+import type { Band, Manifest, MetricDeclaration } from '@prd/core';
 
 /**
  * What a run's evaluators and explainers declared they produce (recorded in manifest.json's plugin rows): labels and
@@ -9,7 +9,8 @@ export class Declared {
   private readonly metrics = new Map<string, MetricDeclaration>();
   private readonly formats = new Map<string, string>();
 
-  constructor(manifest: Pick<Manifest, 'plugins'> | undefined) {
+  /** `bands`: the run's intensity bands, so a band key reads as its range (`4-10 mm/h`) wherever it is shown. */
+  constructor(manifest: Pick<Manifest, 'plugins'> | undefined, private readonly bands: readonly Band[] = []) {
     for (const plugin of manifest?.plugins ?? []) {
       for (const [name, declaration] of Object.entries(plugin.outputs?.metrics ?? {})) this.metrics.set(name, declaration);
       for (const file of plugin.outputs?.files ?? []) if (file.format) this.formats.set(`${plugin.name}/${file.path}`, file.format);
@@ -51,11 +52,18 @@ export class Declared {
     return m < n ? 'ml' : 'nwp';
   }
 
-  /** Label of a key under a metric: `> 4` for thresholds, `band 7.0` for bands, the key itself otherwise. */
-  keyLabel(name: string, key: string, unit = ''): string {
+  /**
+   * Label of a key under a metric, the same in tables, charts and maps: `> 4 mm/h` for thresholds, the band's range
+   * (`4-10 mm/h`, `> 220 mm/h` for an open band) for band keys, the key itself otherwise.
+   */
+  keyLabel(name: string, key: string, unit = '', bands: readonly Band[] = this.bands): string {
     const keys = this.metric(name)?.keys;
     const suffix = unit ? ` ${unit}` : '';
-    return keys === 'thresholds' ? `> ${key}${suffix}` : keys === 'bands' ? `band ${key}` : key;
+    if (keys === 'thresholds') return `> ${key}${suffix}`;
+    if (keys !== 'bands') return key;
+    const band = bands.find((b) => b.key === key);
+    if (!band) return `band ${key}`;
+    return Number.isFinite(band.upper) && band.upper < 1e6 ? `${band.lower}-${band.upper}${suffix}` : `> ${band.lower}${suffix}`;
   }
 
   /** The declared format of a file an explainer or evaluator wrote (`prd-importance`), if any. */

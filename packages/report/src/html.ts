@@ -1,8 +1,8 @@
 import type { Manifest } from '@prd/core';
 import { Declared } from './declared.js';
-import { metricRows, describeMetric } from './plots/metrics.js';
+import { emptyKeys, metricRows, describeMetric } from './plots/metrics.js';
 import { SECTIONS, type Plot, type Section } from './plots/plot.js';
-import type { RunData } from './run-data.js';
+import { unitOf, type HistoryRow, type RunData } from './run-data.js';
 
 /** A plot after rendering: its markup for the page, or why it could not be drawn. */
 export interface RenderedPlot {
@@ -99,10 +99,35 @@ function dataSection(run: RunData): string {
   return `<section id="data"><h2>Data</h2>${parts.join('') || '<p class="note">The run recorded no data summary.</p>'}</section>`;
 }
 
-function trainingTable(manifest: Manifest): string {
+/** The epoch of the lowest value of `metric` in history.csv (the first of equal ones), if it was recorded. */
+export function lowestEpoch(history: readonly HistoryRow[], metric: string): { epoch: number; value: number } | undefined {
+  let best: { epoch: number; value: number } | undefined;
+  for (const row of history) {
+    const value = row[metric];
+    if (typeof value === 'number' && Number.isFinite(value) && (best === undefined || value < best.value)) best = { epoch: row.epoch, value };
+  }
+  return best;
+}
+
+const TRAINING_LABELS: Record<string, string> = { stoppedEarly: 'stopped early', samplesPerSecond: 'samples per second' };
+
+function trainingTable(manifest: Manifest, history: readonly HistoryRow[]): string {
   const t = manifest.training;
   if (!t) return '<p class="note">The run has no training record.</p>';
-  return table(['', ''], Object.entries(t).map(([k, v]) => [k, typeof v === 'number' ? fmt(v, k === 'samplesPerSecond' ? 1 : 0) : typeof v === 'string' ? v : JSON.stringify(v)]));
+  // The backend's bestEpoch is the epoch whose weights were kept: the last one unless early stopping restored the
+  // best. The lowest validation loss is read from the history, so a run whose val_loss was lowest earlier says so.
+  const monitor = history.some((r) => typeof r.val_loss === 'number') ? 'val_loss' : 'loss';
+  const lowest = lowestEpoch(history, monitor);
+  const rows: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(t)) {
+    if (k === 'bestEpoch') {
+      rows.push(['weights kept from', `epoch ${String(v)}`]);
+      if (lowest) rows.push([`lowest ${monitor}`, `epoch ${lowest.epoch} (${fmt(lowest.value)})${lowest.epoch !== v ? '; the kept weights are not those (train.earlyStopping keeps the best)' : ''}`]);
+      continue;
+    }
+    rows.push([TRAINING_LABELS[k] ?? k, typeof v === 'number' ? fmt(v, k === 'samplesPerSecond' ? 1 : 0) : typeof v === 'string' ? v : JSON.stringify(v)]);
+  }
+  return table(['', ''], rows);
 }
 
 /**
@@ -110,7 +135,8 @@ function trainingTable(manifest: Manifest): string {
  * is shown; labels, key kinds and which side is better come from what the evaluators declared.
  */
 function metricTables(run: RunData): string {
-  const declared = new Declared(run.manifest);
+  const declared = new Declared(run.manifest, run.preprocessing?.bands ?? []);
+  const unit = unitOf(run);
   const parts: string[] = [];
   for (const [split, tree] of Object.entries(run.metrics)) {
     if (!tree || typeof tree !== 'object') continue;
@@ -119,10 +145,13 @@ function metricTables(run: RunData): string {
     parts.push(`<h3>${escapeHtml(split)} split</h3>`);
     const scores = [...new Set(rows.map((r) => describeMetric(r.metric).score))];
     for (const score of scores) {
-      const ofScore = rows.filter((r) => describeMetric(r.metric).score === score);
+      const all = rows.filter((r) => describeMetric(r.metric).score === score);
+      // A key where nothing has a value (no truth ever above 220 mm/h) is a note, not a column of dashes.
+      const empty = emptyKeys(all);
+      const ofScore = all.filter((r) => !empty.has(r.key));
       const keys = [...new Set(ofScore.map((r) => r.key))];
       const metrics = [...new Set(ofScore.map((r) => r.metric))];
-      const head = `<tr><th rowspan="2">aggregation</th>${keys.map((k) => `<th colspan="2">${escapeHtml(k === '' ? 'value' : declared.keyLabel(score, k))}</th>`).join('')}</tr><tr>${keys.map(() => '<th>ML</th><th>NWP</th>').join('')}</tr>`;
+      const head = `<tr><th rowspan="2">aggregation</th>${keys.map((k) => `<th colspan="2">${escapeHtml(k === '' ? 'value' : declared.keyLabel(score, k, unit))}</th>`).join('')}</tr><tr>${keys.map(() => '<th>ML</th><th>NWP</th>').join('')}</tr>`;
       const body = metrics.map((metric) => {
         const cells = keys.map((key) => {
           const r = ofScore.find((x) => x.metric === metric && x.key === key);
@@ -134,7 +163,8 @@ function metricTables(run: RunData): string {
       });
       const direction = declared.metric(score)?.direction;
       const note = direction === undefined ? ' <span class="note">(direction not declared)</span>' : '';
-      parts.push(`<h4>${escapeHtml(declared.title(score))}${note}</h4><table class="metrics" data-score="${escapeHtml(score)}" data-direction="${escapeHtml(direction ?? '')}"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>`);
+      const emptyNote = empty.size > 0 ? `<p class="note">${escapeHtml([...empty].map((k) => declared.keyLabel(score, k, unit)).join(', '))}: no value for ML or NWP (no case in the data), so not shown.</p>` : '';
+      parts.push(`<h4>${escapeHtml(declared.title(score))}${note}</h4><table class="metrics" data-score="${escapeHtml(score)}" data-direction="${escapeHtml(direction ?? '')}"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>${emptyNote}`);
     }
   }
   if (parts.length === 0) return '<p class="note">No metrics were computed (no "evaluate" in the recipe, or no test rows).</p>';
@@ -155,11 +185,14 @@ function figures(plots: RenderedPlot[]): string {
 function explainSection(run: RunData, plots: RenderedPlot[], images: Record<string, string>): string {
   const declared = new Declared(run.manifest);
   if (run.explainers.length === 0) return '<p class="note">No explainers ran (no "explain" in the recipe).</p>';
-  const parts = [figures(plots)];
+  // One heading per explainer, its charts beneath it (a chart's group names its explainer: "Saliency" is saliency's).
+  const own = (name: string, plot: RenderedPlot) => (plot.plot.group ?? '').toLowerCase().replace(/\s+/g, '-') === name.toLowerCase();
+  const parts = [figures(plots.filter((p) => !run.explainers.some((e) => own(e.name, p))))];
   for (const e of run.explainers) {
+    const mine = plots.filter((p) => own(e.name, p));
     const importanceFile = Object.keys(e.json).find((file) => declared.format(e.name, file) === 'prd-importance');
     const importance = (importanceFile ? e.json[importanceFile] : undefined) as { features?: Array<{ name: string; kind: string; mean: number; std: number }> } | undefined;
-    parts.push(`<h3>${escapeHtml(e.name)}</h3>`);
+    parts.push(`<h3>${escapeHtml(mine[0]?.plot.group ?? e.name)}</h3>`, figures(mine.map((p) => ({ ...p, plot: { ...p.plot, group: undefined } }))));
     if (importance?.features) {
       const ranked = [...importance.features].sort((a, b) => b.mean - a.mean);
       parts.push(table(['rank', 'feature', 'kind', 'mean change', 'std'], ranked.map((f, i) => [String(i + 1), f.name, f.kind, { html: fmt(f.mean), cls: 'num' }, { html: fmt(f.std), cls: 'num' }])));
@@ -181,7 +214,7 @@ export function reportHtml(run: RunData, rendered: RenderedPlot[], explainImages
   const m = run.manifest;
   const bySection = (s: Section) => rendered.filter((r) => r.plot.section === s);
   const sections: string[] = [summary(run), dataSection(run)];
-  sections.push(`<section id="training"><h2>Training</h2>${trainingTable(m)}${figures(bySection('training')) || '<p class="note">No history.csv.</p>'}</section>`);
+  sections.push(`<section id="training"><h2>Training</h2>${trainingTable(m, run.history)}${figures(bySection('training')) || '<p class="note">No history.csv.</p>'}</section>`);
   sections.push(`<section id="metrics"><h2>Metrics</h2>${metricTables(run)}${figures(bySection('metrics'))}</section>`);
   for (const s of SECTIONS.filter((x) => !['training', 'metrics', 'explain'].includes(x))) {
     const list = bySection(s);

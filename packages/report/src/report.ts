@@ -14,7 +14,7 @@ import { metricBars } from './plots/metrics.js';
 import { regressionPlots } from './plots/regression.js';
 import type { Plot } from './plots/plot.js';
 import { prefixSvgIds, renderSvg, svgToPng } from './render.js';
-import { readRun, type RunData } from './run-data.js';
+import { readRun, type RunData, unitOf } from './run-data.js';
 
 /** What the report draws. */
 export interface ReportOptions {
@@ -29,9 +29,9 @@ export interface ReportOptions {
 /** Every plot of a run, in page order. Maps need the engine for predictions.csv. */
 export async function collectPlots(run: RunData, options: Required<ReportOptions>, tempDir: string): Promise<Plot[]> {
   const bands = run.preprocessing?.bands ?? [];
-  const unit = run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
+  const unit = unitOf(run);
   const plots: Plot[] = [...learningCurves(run.history)];
-  const declared = new Declared(run.manifest);
+  const declared = new Declared(run.manifest, bands);
   const summaryFile = join(run.runDir, 'data-summary.json');
   if (existsSync(summaryFile)) plots.push(...distributionPlots(JSON.parse(readFileSync(summaryFile, 'utf8')) as DataSummary, bands, unit));
   // Bar charts of the test split (every split's numbers are in the tables).

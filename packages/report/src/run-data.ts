@@ -113,3 +113,8 @@ function readExplainers(runDir: string): ExplainerOutput[] {
       return { name, json, images };
     });
 }
+
+/** The unit of the run's rates: mm for accumulations (`..._aggregate`), mm/h otherwise. */
+export function unitOf(run: Pick<RunData, 'preprocessing'>): string {
+  return run.preprocessing?.prefixes.truth.includes('aggregate') ? 'mm' : 'mm/h';
+}

@@ -4,3 +4,4 @@ export { startTestServer, type RecordedRequest, type TestHttpServer, type TestRe
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions, type Fault, type PlaneJob, type PlaneRequest } from './azureml/control-plane.js';
 export { BodyChecker, azureAiMlPython } from './azureml/checker.js';
 export { azurite, type AzuriteInfo } from './azureml/azurite.js';
+export { describeConformance, tinyPredictions, type ConformanceOptions } from './conformance.js';

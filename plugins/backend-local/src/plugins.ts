@@ -11,6 +11,13 @@ const plugins: AnyPlugin[] = [
     create: (options): ComputeBackend => ({
       describe: () => `local, device ${options.device}${options.process === 'child' ? ', child process' : ''}`,
       train: async (job, context) => (options.process === 'child' ? (await import('./child.js')).trainInChild(job, context, options) : (await import('./trainer.js')).trainLocal(job, context, options)),
+      checkModel: async (model, shape) => {
+        // Building needs no accelerator: the pure-JS backend starts fastest.
+        const { selectBackend } = await import('@prd/tensor');
+        await selectBackend('cpu');
+        const built = (await model.build(shape)) as { dispose?: () => void } | undefined;
+        built?.dispose?.();
+      },
       predict: async (job) => {
         if (job.format !== 'tfjs_layers_model') throw new PrdError(`the local backend applies TensorFlow.js layers models; this model's MLmodel says its format is "${job.format}"`);
         const { loadModel, predictTensorFile, selectBackend } = await import('@prd/tensor');

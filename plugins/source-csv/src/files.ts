@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
-import { hashOf, literal, PrdError, type DataEngine, type Issue } from '@prd/core';
+import { closest, hashOf, literal, PrdError, type DataEngine, type Issue } from '@prd/core';
 
 /** One data file the source reads. */
 export interface DataFile {
@@ -48,7 +48,11 @@ export async function expandPaths(engine: DataEngine, patterns: readonly string[
         }
       }
     }
-    if (matched === 0) issues.push({ pointer: `${pointer}/paths/${i}`, file: absolute, message: noMatchHint(absolute, globs.length > 1) });
+    if (matched === 0) {
+      const suggestion = nearestPath(pattern, baseDir);
+      const hint = noMatchHint(absolute, globs.length > 1);
+      issues.push({ pointer: `${pointer}/paths/${i}`, file: absolute, message: suggestion ? `${hint}; did you mean "${suggestion}"?` : hint, suggestion });
+    }
   }
   if (issues.length > 0) throw new PrdError(`no data files found for ${issues.length === 1 ? 'a path' : `${issues.length} paths`} of the source`, issues);
   return [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -62,6 +66,29 @@ function noMatchHint(pattern: string, wasDirectory: boolean): string {
   if (!existsSync(dir)) return `matches no files: the directory ${dir} does not exist`;
   const entries = readdirSync(dir).filter((e) => !e.startsWith('.')).slice(0, 5);
   return `matches no .csv or .parquet files${entries.length ? ` (${dir} has: ${entries.join(', ')}${entries.length === 5 ? ', ...' : ''})` : ` (${dir} is empty)`}`;
+}
+
+/**
+ * The existing path nearest to a pattern that matched nothing, written as the recipe would write it: the first
+ * component that does not exist is replaced by its closest sibling (`data/smal` -> `data/small`), the rest kept.
+ */
+export function nearestPath(pattern: string, baseDir: string): string | undefined {
+  const absolute = isAbsolute(pattern) ? pattern : resolve(baseDir, pattern);
+  const parts = absolute.split(sep);
+  let i = 1;
+  while (i < parts.length && !GLOB_CHARS.test(parts[i]!) && existsSync(parts.slice(0, i + 1).join(sep) || sep)) i++;
+  if (i >= parts.length || GLOB_CHARS.test(parts[i]!)) return undefined;
+  const parent = parts.slice(0, i).join(sep) || sep;
+  let entries: string[];
+  try {
+    entries = readdirSync(parent).filter((e) => !e.startsWith('.'));
+  } catch {
+    return undefined;
+  }
+  const near = closest(parts[i]!, entries);
+  if (!near) return undefined;
+  const fixed = join(parent, near, ...parts.slice(i + 1));
+  return isAbsolute(pattern) ? fixed : relative(baseDir, fixed) || '.';
 }
 
 /** Name of a file's event: its directory (the seed's `<event_name>/prd_merged_*.csv`) or its file name. */

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, ident, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData } from '@prd/core';
+import { definePlugin, ident, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData, type SourceOutline } from '@prd/core';
 import { SEED_TEXT_COLUMNS } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 import { diagnoseTimestampError } from './diagnose.js';
@@ -158,6 +158,13 @@ async function checkTimes(ctx: DataContext, sql: string, layout: TableLayout, re
   }
 }
 
+/** The files' columns from their headers only (CSV: the first line; Parquet: its schema), for `prd validate`. */
+export async function outlineCsv(options: CsvSourceOptions, ctx: DataContext): Promise<SourceOutline> {
+  const files = await expandPaths(ctx.engine, options.paths, ctx.baseDir, `${ctx.pointer}/with`);
+  const layout = await readLayout(ctx.engine, files);
+  return { columns: [...layout.columns, 'event'], description: describeFiles(files, ctx.baseDir) };
+}
+
 /** `data.source: { use: "csv" }`. */
 export const csvSource = definePlugin({
   kind: 'source',
@@ -165,6 +172,6 @@ export const csvSource = definePlugin({
   description: "The seed's merged files (**/prd_merged_*.csv, or Parquet): any column order, CRLF, quoted fields, the YYYY-MM-DD midnight quirk.",
   options: CsvSourceOptions,
   create(options): DataSource {
-    return { open: (ctx) => openCsv(options, ctx) };
+    return { open: (ctx) => openCsv(options, ctx), outline: (ctx) => outlineCsv(options, ctx) };
   },
 });

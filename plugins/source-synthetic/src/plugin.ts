@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, hashOf, literal, type DataContext, type DataSource, type SourceData } from '@prd/core';
+import { definePlugin, hashOf, literal, type DataContext, type DataSource, type SourceData, type SourceOutline } from '@prd/core';
 import { syntheticEvents, syntheticRowCount, syntheticSql, SYNTHETIC_MAX_CELLS, type SyntheticOptions } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -53,6 +53,12 @@ export async function openSynthetic(options: SyntheticSourceOptions, ctx: DataCo
   };
 }
 
+/** The generator's columns, from the description of its query (no row is generated), for `prd validate`. */
+export async function outlineSynthetic(options: SyntheticSourceOptions, ctx: DataContext): Promise<SourceOutline> {
+  const columns = await ctx.engine.columns({ sql: syntheticSql({ ...options }) });
+  return { columns: columns.map((c) => c.name), description: `synthetic: ${syntheticRowCount({ ...options }).toLocaleString('en')} rows` };
+}
+
 /** `data.source: { use: "synthetic" }`: NWP ensemble profiles and radar truth in the seed's merged-CSV schema. */
 export const syntheticSource = definePlugin({
   kind: 'source',
@@ -60,6 +66,6 @@ export const syntheticSource = definePlugin({
   description: "Generated MOGREPS-G-like ensemble profiles and radar band fractions in the seed's 233-column schema (plus `event`).",
   options: SyntheticSourceOptions,
   create(options): DataSource {
-    return { open: (ctx) => openSynthetic(options, ctx) };
+    return { open: (ctx) => openSynthetic(options, ctx), outline: (ctx) => outlineSynthetic(options, ctx) };
   },
 });

@@ -54,6 +54,19 @@ export interface TableContext extends DataContext {
 /** `data.source`: yields the rows of a dataset. */
 export interface DataSource {
   open(ctx: DataContext): Promise<SourceData>;
+  /**
+   * The columns `open` would yield, learnt without reading rows (file headers, a query's description), so
+   * `prd validate` can check a recipe's paths and columns before a run. A path that matches nothing is a PrdError.
+   */
+  outline?(ctx: DataContext): Promise<SourceOutline>;
+}
+
+/** What a source can tell without reading its rows. */
+export interface SourceOutline {
+  /** Column names, as `open`'s relation has them. */
+  columns: string[];
+  /** One line describing the data, such as "2 CSV files under data/". */
+  description: string;
 }
 
 /**
@@ -223,6 +236,11 @@ export interface ComputeBackend {
   predict(job: PredictJob): Promise<Float32Array>;
   /** Optional: run the whole recipe elsewhere (a cluster); `prd run` hands the run over when a backend has this. */
   submitRun?(request: RemoteRunRequest): Promise<RemoteRunResult>;
+  /**
+   * Build `model` for `shape` as `train` would, without data, and free it; throws when the model does not fit the
+   * shape. `prd validate` calls it to check a recipe's model against its features before a run.
+   */
+  checkModel?(model: ModelBuilder, shape: ModelShape): Promise<void>;
 }
 
 // ----- tracking -----

@@ -69,3 +69,20 @@ describe('plugin discovery', () => {
     );
   });
 });
+
+describe('plugin discovery in an npm workspace', () => {
+  it('finds a workspace package that is not installed yet (a freshly generated plugin), and prefers the installed copy', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'project', private: true, workspaces: ['plugins/*', 'tools/one'] }));
+    const fresh = join(root, 'plugins', 'transform-clip');
+    mkdirSync(join(fresh, 'dist'), { recursive: true });
+    writeFileSync(join(fresh, 'package.json'), JSON.stringify({ name: '@me/transform-clip', version: '0.1.0', type: 'module', keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' } }));
+    writeFileSync(join(fresh, 'dist', 'index.js'), pluginModule('transform', 'clip'));
+    mkdirSync(join(root, 'plugins', 'not-a-plugin'), { recursive: true });
+    writeFileSync(join(root, 'plugins', 'not-a-plugin', 'package.json'), JSON.stringify({ name: 'not-a-plugin' }));
+    writePackage(root, 'prd-installed', { keywords: ['prd-plugin'], prd: { plugins: './dist/index.js' } }, pluginModule('evaluator', 'brier'));
+    const registry = await discoverPlugins({ searchFrom: [join(root, 'plugins')] });
+    expect(registry.list().map((r) => `${r.plugin.kind}:${r.plugin.name}@${r.origin.packageName}`).sort()).toEqual(['evaluator:brier@prd-installed', 'transform:clip@@me/transform-clip']);
+    expect(registry.failures).toEqual([]);
+  });
+});

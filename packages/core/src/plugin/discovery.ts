@@ -73,8 +73,63 @@ function packagesIn(nodeModules: string): string[] {
   return dirs;
 }
 
-/** Installed plugin packages visible from the given directories (each directory and its ancestors). */
+/** Directories a workspace pattern names: `plugins/*` (each folder beneath) or a plain folder. */
+function workspaceDirs(root: string, pattern: string): string[] {
+  const clean = pattern.replace(/\/+$/, '');
+  if (clean.endsWith('/*') || clean.endsWith('/**')) {
+    const parent = join(root, clean.slice(0, clean.lastIndexOf('/')));
+    try {
+      return readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => join(parent, e.name));
+    } catch {
+      return [];
+    }
+  }
+  return /[*?[]/.test(clean) ? [] : [join(root, clean)];
+}
+
+/**
+ * Plugin packages of the npm workspace that contains each directory (the nearest package.json with `workspaces`).
+ * A package the plugin generator has just written is found here before any `npm install` links it.
+ */
+export function findWorkspacePackages(searchFrom: string[]): FoundPackage[] {
+  const roots = new Set<string>();
+  for (const start of searchFrom) {
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      const workspaces = (readPackageJson(dir) as { workspaces?: string[] | { packages?: string[] } } | undefined)?.workspaces;
+      if (workspaces) {
+        roots.add(dir);
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+  }
+  const found: FoundPackage[] = [];
+  for (const root of roots) {
+    const workspaces = (readPackageJson(root) as { workspaces?: string[] | { packages?: string[] } }).workspaces;
+    const patterns = Array.isArray(workspaces) ? workspaces : (workspaces?.packages ?? []);
+    for (const pattern of patterns) {
+      for (const dir of workspaceDirs(root, pattern)) {
+        const pkg = asPluginPackage(dir, readPackageJson(dir));
+        if (pkg) found.push(pkg);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Plugin packages visible from the given directories: installed in `node_modules` of each directory or an ancestor
+ * (the nearest installation wins), then those of the enclosing npm workspace not installed yet.
+ */
 export function findPluginPackages(searchFrom: string[]): FoundPackage[] {
+  const found = new Map<string, FoundPackage>();
+  for (const pkg of findInstalledPackages(searchFrom)) found.set(pkg.name, pkg);
+  for (const pkg of findWorkspacePackages(searchFrom)) if (!found.has(pkg.name)) found.set(pkg.name, pkg);
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Installed plugin packages visible from the given directories (each directory and its ancestors). */
+export function findInstalledPackages(searchFrom: string[]): FoundPackage[] {
   const seenDirs = new Set<string>();
   const found = new Map<string, FoundPackage>();
   for (const start of searchFrom) {

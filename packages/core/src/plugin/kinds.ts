@@ -28,6 +28,8 @@ export interface KindDeclaration {
   default?: PluginRef | readonly PluginRef[];
   /** One line for `prd plugins`, the recipe schema and the generator. */
   description: string;
+  /** The members every instance of the kind has (its interface's required methods); the conformance suite checks them. */
+  members?: readonly string[];
 }
 
 declare const instanceType: unique symbol;
@@ -41,27 +43,29 @@ export function kind<T>() {
 
 /** The built-in plugin kinds, in pipeline order. */
 export const KINDS = {
-  source: kind<DataSource>()({ slot: '/data/source', field: 'source', optional: false, default: { use: 'csv' }, description: 'Yields the rows of a dataset.' }),
+  source: kind<DataSource>()({ slot: '/data/source', field: 'source', optional: false, members: ['open'], default: { use: 'csv' }, description: 'Yields the rows of a dataset.' }),
   domain: kind<Domain>()({
     slot: '/data/domain',
     field: 'domain',
+    members: ['bandSets', 'defaults', 'mlPrefix', 'ensembleProbabilities'],
     default: { use: 'precip' },
     description: 'The science of the data: named band sets, default column names, ensemble band probabilities.',
   }),
-  transform: kind<Transform>()({ slot: '/data/transforms', field: 'transforms', many: true, description: 'Filters rows or derives columns.' }),
-  sampler: kind<Sampler>()({ slot: '/split', field: 'sampler', description: 'Splits rows into train, validation and test.' }),
-  rebalancer: kind<Rebalancer>()({ slot: '/rebalance', field: 'rebalancer', optional: true, description: 'Resamples the training rows.' }),
-  model: kind<ModelBuilder>()({ slot: '/model', field: 'model', description: 'Builds an untrained model.' }),
-  backend: kind<ComputeBackend>()({ slot: '/compute', field: 'backend', default: { use: 'local' }, description: 'Trains and applies models.' }),
+  transform: kind<Transform>()({ slot: '/data/transforms', field: 'transforms', many: true, members: ['apply'], description: 'Filters rows or derives columns.' }),
+  sampler: kind<Sampler>()({ slot: '/split', field: 'sampler', members: ['assign'], description: 'Splits rows into train, validation and test.' }),
+  rebalancer: kind<Rebalancer>()({ slot: '/rebalance', field: 'rebalancer', optional: true, members: ['apply'], description: 'Resamples the training rows.' }),
+  model: kind<ModelBuilder>()({ slot: '/model', field: 'model', members: ['build'], description: 'Builds an untrained model.' }),
+  backend: kind<ComputeBackend>()({ slot: '/compute', field: 'backend', members: ['describe', 'train', 'predict'], default: { use: 'local' }, description: 'Trains and applies models.' }),
   tracker: kind<Tracker>()({ slot: '/track', field: 'trackers', many: true, description: 'Mirrors a run to a tracking server.' }),
   evaluator: kind<Evaluator>()({
     slot: '/evaluate',
     field: 'evaluators',
+    members: ['evaluate'],
     many: true,
     default: [{ use: 'fss' }, { use: 'frequency-bias' }, { use: 'kl-divergence' }],
     description: 'Scores predictions against truth and baseline.',
   }),
-  explainer: kind<Explainer>()({ slot: '/explain', field: 'explainers', many: true, description: 'Explains a trained model.' }),
+  explainer: kind<Explainer>()({ slot: '/explain', field: 'explainers', many: true, members: ['explain'], description: 'Explains a trained model.' }),
 };
 
 /** A table of plugin kinds: the built-in `KINDS`, or an extension of it. */

@@ -28,4 +28,19 @@ describe('composed recipe schema', () => {
     expect(validate(recipe)).toBe(true);
     expect(validate({ ...recipe, data: { ...recipe.data, source: { use: 'synthetic', with: { rows: 0 } } } })).toBe(false);
   });
+
+  it('requires only what has no default, so an editor does not report omitted options as missing', () => {
+    const defaultedButRequired: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const object = node as { required?: string[]; properties?: Record<string, { default?: unknown }> };
+      for (const name of object.required ?? []) if (object.properties?.[name] && 'default' in object.properties[name]) defaultedButRequired.push(`${at}/${name}`);
+      for (const [key, value] of Object.entries(node)) if (key !== 'default' && key !== 'const') walk(value, `${at}/${key}`);
+    };
+    walk(schema, '');
+    expect(defaultedButRequired).toEqual([]);
+    expect(schema.required).toEqual(expect.arrayContaining(['name', 'data', 'split', 'model', 'train']));
+    expect(schema.required).not.toContain('seed');
+    expect(schema.properties.data.properties.source.oneOf[0].required).toEqual(['use']);
+  });
 });

@@ -36,9 +36,35 @@ export function slotSchema(registry: PluginRegistry, kind: PluginKind): TSchema 
   } as unknown as TSchema;
 }
 
+/**
+ * A copy of `schema` in which no object requires a property that has a default. Validation fills defaults before it
+ * checks `required`, so the answer of `prd validate` is unchanged; an editor, which fills nothing, would otherwise
+ * report every omitted option as missing (TypeBox marks every property without `Type.Optional` as required).
+ */
+export function withoutDefaultedRequired<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map((item: unknown) => withoutDefaultedRequired(item)) as T;
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: Record<string | symbol, unknown> = {};
+  for (const key of Reflect.ownKeys(schema)) {
+    const value = (schema as Record<string | symbol, unknown>)[key];
+    // `default` and `const` are values, not schemas: copied as they are.
+    copy[key] = key === 'default' || key === 'const' || key === 'enum' || key === 'examples' ? value : withoutDefaultedRequired(value);
+  }
+  const properties = copy.properties as Record<string, unknown> | undefined;
+  if (Array.isArray(copy.required) && properties && typeof properties === 'object') {
+    const required = (copy.required as string[]).filter((name) => {
+      const property = properties[name];
+      return !(property !== null && typeof property === 'object' && 'default' in property);
+    });
+    if (required.length > 0) copy.required = required;
+    else delete copy.required;
+  }
+  return copy as T;
+}
+
 /** The recipe schema composed from the installed plugins; `prd schema` writes it to recipes/recipe.schema.json. */
 export function composeRecipeSchema(registry: PluginRegistry): TSchema {
-  return recipeSchema((kind) => slotSchema(registry, kind as PluginKind), registry.kinds);
+  return withoutDefaultedRequired(recipeSchema((kind) => slotSchema(registry, kind as PluginKind), registry.kinds));
 }
 
 /** The composed schema as a plain JSON object, ready to write (TypeBox's symbols removed). */

@@ -44,7 +44,7 @@ export function importancePlot(result: ImportanceResult): Plot {
   const order = [...result.features].sort((a, b) => b.mean - a.mean).map((f) => f.name);
   const rows = result.features.map((f) => ({ feature: f.name, kind: f.kind, mean: f.mean, lo: f.mean - f.std, hi: f.mean + f.std }));
   const points = result.features.flatMap((f) => f.values.map((value) => ({ feature: f.name, value })));
-  const y = { field: 'feature', type: 'nominal', sort: order, title: 'Feature' };
+  const y = { field: 'feature', type: 'nominal', sort: order, title: 'Feature', axis: { labelLimit: 0 } };
   const spec = {
     title: { text: 'Permutation feature importance', subtitle: `change in ${result.metric.replace(/_/g, ' ')} when a feature is shuffled across ${result.rows} rows; ${result.repeats} repeats, bar = mean, line = ±1 std` },
     width: 420,
@@ -66,7 +66,7 @@ export function saliencyPlots(result: SaliencyResult): Plot[] {
   const plots: Plot[] = result.samples.map((sample) => {
     const values = sample.gradCam.flatMap((b) => b.values.map((v, i) => ({ band: b.band, height: result.heights[i], saliency: v })));
     // A square-root height axis: the 33 levels crowd the lowest kilometre (5 m to 800 m hold 16 of them).
-    const y = { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)', scale: { type: 'sqrt' } };
+    const y = heightAxis(result.heights);
     const saliencyPanel = {
       width: 300,
       height: 320,
@@ -112,7 +112,7 @@ export function saliencyPlots(result: SaliencyResult): Plot[] {
         mark: { type: 'line' },
         encoding: {
           x: { field: 'gradient', type: 'quantitative', title: '|gradient|' },
-          y: { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)', scale: { type: 'sqrt' } },
+          y: heightAxis(result.heights),
           order: { field: 'height', type: 'quantitative' },
           color: { field: 'feature', type: 'nominal', title: 'feature' },
         },
@@ -166,4 +166,17 @@ export function explainPlots(outputs: ExplainerOutput[], declared: Declared): Pl
     }
   }
   return plots;
+}
+
+const HEIGHT_TICKS = [0, 50, 100, 250, 500, 1000, 2000, 4000, 8000, 16000, 32000];
+
+/**
+ * The height axis of profile charts: square-root scaled (the levels crowd the lowest kilometre: 5 m to 800 m hold
+ * 16 of the seed's 33), with ticks placed where the levels are instead of vega's even steps, which left the lowest
+ * kilometre without a tick.
+ */
+export function heightAxis(heights: readonly number[]): Record<string, unknown> {
+  const top = Math.max(...heights, 1);
+  const values = HEIGHT_TICKS.filter((t) => t <= top * 1.05);
+  return { field: 'height', type: 'quantitative', title: 'Height in atmosphere (m)', scale: { type: 'sqrt', domain: [0, top] }, axis: { values, format: ',d' } };
 }

@@ -50,12 +50,15 @@ export function metricRows(split: MetricTree): MetricRow[] {
   return rows;
 }
 
-/** Axis label of a key: "> 0.5 mm/h" for thresholds, the band range for band keys (as the metric declares). */
+/** Axis label of a key: "> 0.5 mm/h" for thresholds, the band range for band keys (as the metric declares); the tables use the same. */
 export function keyLabel(declared: Declared, metric: string, key: string, bands: Band[], unit: string): string {
-  const keys = declared.metric(metric)?.keys;
-  if (keys === 'thresholds') return `> ${key} ${unit}`;
-  const band = keys === 'bands' ? bands.find((b) => b.key === key) : undefined;
-  return band ? `${band.lower}-${band.upper} ${unit}` : key;
+  return declared.keyLabel(metric, key, unit, bands);
+}
+
+/** Keys of a metric where neither ML nor NWP has a value (no truth above `> 220 mm/h`): shown as a note, not as empty bars or dashes. */
+export function emptyKeys(rows: readonly MetricRow[]): Set<string> {
+  const keys = new Set(rows.map((r) => r.key));
+  return new Set([...keys].filter((k) => k !== '' && rows.filter((r) => r.key === k).every((r) => r.ml === null && r.nwp === null)));
 }
 
 /**
@@ -74,8 +77,10 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
   for (const row of rows) byMetric.set(row.metric, [...(byMetric.get(row.metric) ?? []), row]);
   const plots: Plot[] = [];
   const singles = rows.filter((r) => r.key === '');
-  for (const [metric, list] of byMetric) {
-    if (list.every((r) => r.key === '')) continue;
+  for (const [metric, all] of byMetric) {
+    if (all.every((r) => r.key === '')) continue;
+    const empty = emptyKeys(all);
+    const list = all.filter((r) => !empty.has(r.key));
     const { score, aggregation } = describeMetric(metric);
     // Rain / no-rain counts and ratios do not share an axis; plots/binary.ts draws them.
     if (score === 'binary') continue;
@@ -90,7 +95,7 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
     plots.push({
       id: `bars_${split}_${metric}`,
       section: 'metrics',
-      group: split,
+      group: `${split} split: charts`,
       title: `${declared.title(score)} - ${aggregation}`,
       spec: barSpec(`${declared.title(score)} - ${aggregation}`, `${split} split`, values, order, xTitleOf(declared, metric), axisTitle(declared, score), declared.metric(metric)?.direction === 'ideal' ? declared.metric(metric)?.ideal : undefined),
       embed: 'svg',
@@ -102,7 +107,7 @@ export function metricBars(split: string, tree: MetricTree, bands: Band[], unit:
       const label = `${declared.title(score)} (${aggregation.replace('ML prediction ', '').replace('all ML predictions treated as deterministic', 'all members')})`;
       return [{ key: label, source: 'ML', value: r.ml }, ...(r.nwp === null ? [] : [{ key: label, source: 'NWP', value: r.nwp }])];
     });
-    plots.push({ id: `bars_${split}_scores`, section: 'metrics', group: split, title: 'Scores without thresholds', spec: barSpec('Scores without thresholds', `${split} split`, values, [...new Set(values.map((v) => v.key))], '', 'Score'), embed: 'svg' });
+    plots.push({ id: `bars_${split}_scores`, section: 'metrics', group: `${split} split: charts`, title: 'Scores without thresholds', spec: barSpec('Scores without thresholds', `${split} split`, values, [...new Set(values.map((v) => v.key))], '', 'Score'), embed: 'svg' });
   }
   return plots;
 }
@@ -125,7 +130,7 @@ function barSpec(title: string, subtitle: string, values: Array<{ key: string; s
     width: { step: 40 },
     height: 220,
     data: { values: values.filter((v) => v.value !== null) },
-    encoding: { x: { field: 'key', type: 'nominal', sort: order, title: xTitle, axis: { labelAngle: -35 } }, xOffset: { field: 'source', type: 'nominal', sort: ['ML', 'NWP'] } },
+    encoding: { x: { field: 'key', type: 'nominal', sort: order, title: xTitle, axis: { labelAngle: -35, labelLimit: 0 } }, xOffset: { field: 'source', type: 'nominal', sort: ['ML', 'NWP'] } },
     layer: layers,
   } as TopLevelSpec;
 }

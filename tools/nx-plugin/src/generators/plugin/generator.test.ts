@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import pluginGenerator, { defaultPluginName } from './generator.js';
-import { KIND_TEMPLATES } from './kinds.js';
+import pluginGenerator, { defaultPluginName, registerPlugin } from './generator.js';
+import { generatorKinds } from './kinds.js';
 
 const workspaceRoot = resolve(import.meta.dirname, '..', '..', '..', '..', '..');
 
@@ -42,15 +43,35 @@ describe('plugin generator', () => {
     const dir = '.generated-plugins';
     afterAll(() => rmSync(join(workspaceRoot, dir), { recursive: true, force: true }));
 
-    it.each(Object.keys(KIND_TEMPLATES))('%s', async (kind) => {
+    it.each(generatorKinds().map((k) => k.kind))('%s', async (kind) => {
       const tree = createTreeWithEmptyWorkspace();
-      await pluginGenerator(tree, { name: `gen-${kind}`, kind: kind as keyof typeof KIND_TEMPLATES, directory: dir });
+      await pluginGenerator(tree, { name: `gen-${kind}`, kind, directory: dir, skipRegister: true });
       // Write the generated package into the real workspace, where @prd/core and the tools are installed.
       writeChanges(tree, dir);
       const project = join(workspaceRoot, dir, `gen-${kind}`);
       execFileSync('npx', ['tsc', '-b', 'tsconfig.json'], { cwd: project, stdio: 'pipe' });
-      const out = execFileSync('npx', ['vitest', 'run', '--reporter=dot'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
-      expect(out).toMatch(/1 passed/);
+      const out = execFileSync('npx', ['vitest', 'run', '--reporter=dot'], { cwd: project, encoding: 'utf8', stdio: 'pipe' }).replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+      // Its own test and prd's conformance suite (options, defaults, the kind's interface, errors, outputs).
+      expect(out).toMatch(/Test Files\s+2 passed/);
+      expect(out).not.toMatch(/failed/);
     }, 120_000);
+  });
+
+  describe('a generated plugin is found by prd with no manual step', () => {
+    const projectRoot = 'plugins/zz-generated-e2e';
+    afterAll(() => rmSync(join(workspaceRoot, projectRoot), { recursive: true, force: true }));
+
+    it('builds it, lists it in prd plugins (no npm install) and writes it into the recipe schema', async () => {
+      const tree = createTreeWithEmptyWorkspace();
+      const callback = await pluginGenerator(tree, { name: 'zz-generated-e2e', kind: 'explainer', pluginName: 'zz-explain', directory: 'plugins' });
+      expect(callback).toBeTypeOf('function');
+      writeChanges(tree, projectRoot);
+      const schemaOut = join(mkdtempSync(join(tmpdir(), 'prd-gen-')), 'recipe.schema.json');
+      registerPlugin(workspaceRoot, projectRoot, schemaOut);
+      const prd = join(workspaceRoot, 'packages', 'cli', 'bin', 'run.js');
+      const rows = JSON.parse(execFileSync(process.execPath, [prd, 'plugins', '--json'], { cwd: workspaceRoot, encoding: 'utf8' })) as Array<{ kind: string; name: string }>;
+      expect(rows).toContainEqual(expect.objectContaining({ kind: 'explainer', name: 'zz-explain' }));
+      expect(readFileSync(schemaOut, 'utf8')).toContain('"const": "zz-explain"');
+    }, 180_000);
   });
 });

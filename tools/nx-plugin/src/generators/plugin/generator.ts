@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatFiles, generateFiles, joinPathFragments, names, offsetFromRoot, updateJson, type Tree } from '@nx/devkit';
+import { formatFiles, generateFiles, joinPathFragments, names, offsetFromRoot, updateJson, type GeneratorCallback, type Tree } from '@nx/devkit';
 import type { KindTable } from '@prd/core/kinds';
 import { generatorKinds } from './kinds.js';
 
@@ -12,6 +14,8 @@ export interface PluginGeneratorOptions {
   pluginName?: string;
   directory?: string;
   scope?: string;
+  /** Leave the new package unbuilt and the recipe schema as it is (the generator's own tests). */
+  skipRegister?: boolean;
 }
 
 const FILES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'generators', 'plugin', 'files');
@@ -26,7 +30,7 @@ export function defaultPluginName(name: string, kind: string): string {
  * Scaffold a prd plugin package: package.json with the `prd-plugin` keyword, TypeScript project configs, a small real
  * plugin of the chosen kind, a passing test and a README; and register it in the root tsconfig.json.
  */
-export default async function pluginGenerator(tree: Tree, options: PluginGeneratorOptions, kinds?: KindTable): Promise<void> {
+export default async function pluginGenerator(tree: Tree, options: PluginGeneratorOptions, kinds?: KindTable): Promise<GeneratorCallback | undefined> {
   const kind = options.kind ?? 'transform';
   const choices = generatorKinds(kinds);
   const template = choices.find((c) => c.kind === kind)?.template;
@@ -39,6 +43,7 @@ export default async function pluginGenerator(tree: Tree, options: PluginGenerat
   const identifier = names(pluginName).propertyName;
   const offset = offsetFromRoot(projectRoot);
   const coreRef = tree.exists('packages/core/tsconfig.lib.json') ? [{ path: `${offset}packages/core/tsconfig.lib.json` }] : [];
+  const testingRef = tree.exists('packages/testing/tsconfig.lib.json') ? [{ path: `${offset}packages/testing/tsconfig.lib.json` }] : [];
   const slot = template.usage(pluginName);
 
   generateFiles(tree, FILES, projectRoot, {
@@ -53,6 +58,8 @@ export default async function pluginGenerator(tree: Tree, options: PluginGenerat
     dependencies: JSON.stringify(template.dependencies),
     references: JSON.stringify(coreRef),
     usage: JSON.stringify(slot, null, 2),
+    specReferences: JSON.stringify([{ path: './tsconfig.lib.json' }, ...testingRef]),
+    conformance: template.conformanceOptions ? `, { options: { '${pluginName}': ${JSON.stringify(template.conformanceOptions)} } }` : '',
   });
   const fill = (text: string) => text.replaceAll('__ID__', identifier).replaceAll('__NAME__', pluginName).replaceAll('__METRIC__', pluginName.replaceAll('-', '_'));
   tree.write(joinPathFragments(projectRoot, 'src', `${pluginName}.ts`), fill(template.source));
@@ -67,4 +74,18 @@ export default async function pluginGenerator(tree: Tree, options: PluginGenerat
     });
   }
   await formatFiles(tree);
+  // Runs once nx has written the files: the plugin is then usable with no manual step.
+  return options.skipRegister ? undefined : () => registerPlugin(tree.root, projectRoot);
+}
+
+/**
+ * Make a generated package usable: build it (discovery imports its `dist`), then rewrite the recipe schema so
+ * editors complete the new plugin. prd finds the package without `npm install`: discovery also reads the packages
+ * of the npm workspace it runs in.
+ */
+export function registerPlugin(workspaceRoot: string, projectRoot: string, schemaOut = join('recipes', 'recipe.schema.json')): void {
+  execFileSync('npx', ['tsc', '-b', join(projectRoot, 'tsconfig.lib.json')], { cwd: workspaceRoot, stdio: 'inherit' });
+  const cli = join(workspaceRoot, 'packages', 'cli', 'bin', 'run.js');
+  const prd = existsSync(cli) ? [process.execPath, cli] : ['npx', 'prd'];
+  execFileSync(prd[0]!, [...prd.slice(1), 'schema', '--out', schemaOut], { cwd: workspaceRoot, stdio: 'inherit' });
 }

@@ -10,6 +10,8 @@ export interface KindTemplate {
   source: string;
   /** `src/<plugin>.test.ts`. */
   test: string;
+  /** Options the conformance suite creates the plugin with, where required options have no default. */
+  conformanceOptions?: Record<string, unknown>;
 }
 
 const core = { '@prd/core': '*', '@sinclair/typebox': '^0.34.41' };
@@ -22,6 +24,7 @@ export const KIND_TEMPLATES: Record<string, KindTemplate> = {
     description: 'Reads a CSV file into prd.',
     dependencies: core,
     usage: (name) => ({ data: { source: { use: name, with: { path: 'data/table.csv' } } } }),
+    conformanceOptions: { path: 'data/table.csv' },
     source: `${header("import { resolve } from 'node:path';\nimport { definePlugin, filesFingerprint, literal, PrdError } from '@prd/core';\nimport { existsSync } from 'node:fs';")}
 /** A source that reads one CSV file (change it to read your format). */
 export const __ID__ = definePlugin({
@@ -65,6 +68,7 @@ describe('__NAME__ source', () => {
     description: 'Keeps the rows whose column is below a limit.',
     dependencies: core,
     usage: (name) => ({ data: { transforms: [{ use: name, with: { column: 'radar_mean_rain_instant', below: 50 } }] } }),
+    conformanceOptions: { column: 'radar_mean_rain_instant', below: 50 },
     source: `${header("import { definePlugin, ident } from '@prd/core';")}
 /** A transform that keeps the rows whose column is below a limit (change it to derive or filter what you need). */
 export const __ID__ = definePlugin({
@@ -138,6 +142,7 @@ describe('__NAME__ sampler', () => {
     description: 'Caps the training rows at a maximum by seeded sampling.',
     dependencies: core,
     usage: (name) => ({ rebalance: { use: name, with: { maxRows: 100000 } } }),
+    conformanceOptions: { maxRows: 1000 },
     source: `${header("import { definePlugin } from '@prd/core';")}
 /** A rebalancer that keeps at most maxRows training rows, chosen with the run's seed. */
 export const __ID__ = definePlugin({
@@ -261,6 +266,8 @@ export const __ID__ = definePlugin({
   name: '__NAME__',
   description: 'Mean absolute error of ML and NWP band fractions, per band.',
   options: Type.Object({}, { additionalProperties: false }),
+  // What the report shows: the metric's label and which way is better (the conformance suite checks it is produced).
+  outputs: { metrics: { __METRIC__: { label: 'Mean absolute error', direction: 'lower', keys: 'bands' } } },
   create() {
     return {
       async evaluate({ predictions, features, engine }) {
@@ -316,8 +323,14 @@ export const __ID__ = definePlugin({
   description: '${declaration.description.replaceAll("'", "\\'")}',
   options: Type.Object({ label: Type.String({ default: '__NAME__', description: 'An example option.' }) }, { additionalProperties: false }),
   create(options) {
-    // Return the ${kind} interface (KindInstances['${kind}'] in @prd/core); the options arrive validated, defaults applied.
-    const instance = { label: options.label };
+    // Return the ${kind} interface (KindInstances['${kind}'] in @prd/core; members: ${(declaration.members ?? []).join(', ') || 'all optional'}).
+    // The options arrive validated, defaults applied. Each member below says what to write until you write it.
+    const instance = {
+      label: options.label,
+${(declaration.members ?? []).map((m) => `      ${m}: () => {
+        throw new Error('${kind} "__NAME__": write ${m} (its interface is KindInstances.${kind} in @prd/core; see docs/plugins.md)');
+      },`).join('\n')}
+    };
     return instance as unknown as KindInstances['${kind}'];
   },
 });

@@ -1,0 +1,4 @@
+import { describeConformance } from '@prd/testing';
+import plugins from './index.js';
+
+describeConformance(plugins, { options: { 'by-event': { test: ['storm_ciara'] } } });
