@@ -11,15 +11,21 @@ import { join, resolve } from 'node:path';
 export default function setup(): () => void {
   const unavailable: string[] = [];
   const root = resolve(import.meta.dirname, '..');
-  const servicesDir = join(root, '.ci', 'services');
-  const scripts = readdirSync(servicesDir).filter((f) => f.endsWith('.sh')).sort();
+  // What the tests need, in .ci/run's order: setup (Python test tools, a browser), then the servers.
+  const scripts = ['setup', 'services'].flatMap((folder) =>
+    readdirSync(join(root, '.ci', folder))
+      .filter((f) => f.endsWith('.sh'))
+      .sort()
+      .map((f) => join(folder, f)),
+  );
   for (const script of scripts) {
-    const name = script.slice(0, -3);
+    const name = script.slice(script.indexOf('/') + 1, -3);
     const marker = `PRD_SERVICE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
-    if (process.env[marker]) continue;
+    // .ci/run sourced every script already (and says so); a second npm test in one shell reuses what the first started.
+    if (process.env[marker] || process.env.PRD_CI_PREPARED) continue;
     // Each script exports its variables; print them NUL-separated, and drop the script's exit trap so the server
     // outlives this shell (the script reuses a healthy server next time).
-    const shell = `set -euo pipefail; source "${join(servicesDir, script)}" >&2; trap - EXIT; env -0`;
+    const shell = `set -euo pipefail; source "${join(root, '.ci', script)}" >&2; trap - EXIT; env -0`;
     const started = Date.now();
     const result = spawnSync('bash', ['-c', shell], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     if (result.status !== 0) {
