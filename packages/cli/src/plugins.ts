@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { discoverPlugins, secrets, type PluginRegistry } from '@prd/core';
+import { relative } from 'node:path';
+import { discoverPlugins, RECIPE_FORMAT, secrets, type PluginRegistry, type ResolvedRecipe } from '@prd/core';
 
 /** Directory of the installed @prd/cli package; plugins installed next to prd are found from here. */
 export const CLI_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -21,4 +22,20 @@ export function warnAboutFailures(registry: PluginRegistry): PluginRegistry {
     process.stderr.write(secrets.redact(`warning: plugin package ${failure.packageName} was not loaded: ${failure.message}\n`));
   }
   return registry;
+}
+
+/**
+ * Warnings about a resolved recipe: plugin packages that failed to load, and options of an older recipe format that
+ * were read under their new names (with the command that rewrites the file).
+ */
+export function warnAboutRecipe(resolved: ResolvedRecipe): ResolvedRecipe {
+  warnAboutFailures(resolved.registry);
+  const byFile = new Map<string, string[]>();
+  for (const m of resolved.loaded.migrated) byFile.set(m.file, [...(byFile.get(m.file) ?? []), `${m.description} (${m.pointers.join(', ')})`]);
+  for (const [file, changes] of byFile) {
+    const shown = relative(process.cwd(), file) || file;
+    const lines = [`warning: ${shown} is written for an older recipe format; read as format ${RECIPE_FORMAT}:`, ...changes.map((c) => `  - ${c}`), `  rewrite it with: prd migrate ${shown}`];
+    process.stderr.write(`${secrets.redact(lines.join('\n'))}\n`);
+  }
+  return resolved;
 }

@@ -11,7 +11,7 @@ export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD,
 
 export { FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
 export { composeRecipeSchema, recipeSchemaJson, slotSchema } from './recipe/compose.js';
-export { loadRecipe, type LoadedRecipe } from './recipe/load.js';
+export { loadRecipe, type LoadedRecipe, type MigratedFile } from './recipe/load.js';
 export { applyOverride, overridePath, overrideValue } from './recipe/overrides.js';
 export {
   applyEditsToText,

@@ -106,7 +106,7 @@ async function restoreOptimizer(dir: string, optimizer: Optimizer): Promise<void
   for (const w of weights) w.tensor.dispose();
 }
 
-/** Where the weights of the best epoch so far are kept (for early stopping's restoreBest). */
+/** Where the weights of the best epoch so far are kept (for early stopping's restoreBestWeights). */
 export function bestDir(root: string): string {
   return join(root, 'best');
 }

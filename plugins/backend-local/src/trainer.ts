@@ -55,7 +55,7 @@ export async function trainLocal(job: TrainJob, context: TrainContext, config: L
     monitor = 'loss';
   }
   const stopper = new EarlyStopping(es?.patience ?? Number.POSITIVE_INFINITY, es?.minDelta ?? 0);
-  const restoreBest = es !== undefined && (es.restoreBest ?? true);
+  const restoreBest = es !== undefined && (es.restoreBestWeights ?? true);
 
   let model: LayersModel | undefined;
   let resumedFrom: string | undefined;

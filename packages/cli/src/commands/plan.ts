@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core';
 import { describeOrigin, originOf, planRun, pointersOf, resolveRecipe, type Origin, type RunPlan } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
-import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
+import { pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
 
 /** One resolved recipe value and where it came from. */
 export interface PlanValue {
@@ -43,7 +43,7 @@ export default class Plan extends PrdCommand {
     const { args, flags } = await this.parse(Plan);
     await this.initCommand(flags);
     const resolved = await resolveRecipe(args.recipe, { overrides: flags.set, searchFrom: pluginSearchPaths(), localPlugins: flags['local-plugins'] });
-    warnAboutFailures(resolved.registry);
+    warnAboutRecipe(resolved);
     const rel = (file: string) => relative(process.cwd(), file) || file;
     const values: PlanValue[] = [...pointersOf(resolved.display)]
       .filter((pointer) => pointer !== '' && isLeaf(valueAt(resolved.display, pointer)))

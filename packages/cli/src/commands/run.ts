@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { PrdError, RunEvents, resolveRecipe, runRecipe, type ComputeBackend, type MetricTree, type RunStatus } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
-import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
+import { pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
 import { renderProgress } from '../render/run-progress.js';
 import { keyScores } from '../render/scores.js';
 import { cliVersion } from '../version.js';
@@ -50,7 +50,7 @@ export default class Run extends PrdCommand {
     await this.initCommand(flags);
     const recipeFile = this.recipeFile(args.recipe, flags.resume, flags['runs-dir']);
     const resolved = await resolveRecipe(recipeFile, { overrides: flags.set, searchFrom: pluginSearchPaths() });
-    warnAboutFailures(resolved.registry);
+    warnAboutRecipe(resolved);
     const events = new RunEvents();
     const json = this.jsonEnabled();
     const mode = flags.progress === 'auto' ? (process.stderr.isTTY && !json && !process.env.CI ? 'live' : 'plain') : flags.progress;

@@ -20,7 +20,7 @@ import {
 } from '@prd/sweep';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
-import { CLI_DIR, pluginSearchPaths, warnAboutFailures } from '../plugins.js';
+import { CLI_DIR, pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
 import { summaryLines, sweepRenderer } from '../render/sweep-table.js';
 
 /** What `prd sweep --json` prints. */
@@ -76,7 +76,7 @@ export default class Sweep extends PrdCommand {
     const recipeFile = previous?.recipe ?? resolve(args.recipe!);
     const set = previous?.set ?? flags.set;
     const resolved = await resolveRecipe(recipeFile, { overrides: set, searchFrom: pluginSearchPaths() });
-    warnAboutFailures(resolved.registry);
+    warnAboutRecipe(resolved);
     const spec = checkSweep(resolved);
     const seed = spec.seed ?? resolved.recipe.seed;
     const sweepId = previous?.sweepId ?? newRunId(`${resolved.recipe.name}-sweep`);

@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { createPluginInstance, PrdError, RunDirectory, RunEvents, resolveRecipe, secrets, settleKilledRun } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
-import { pluginSearchPaths, warnAboutFailures } from '../plugins.js';
+import { pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
 
 /** What one tracker did for `prd sync`. */
 export interface TrackerSync {
@@ -49,7 +49,7 @@ export default class Sync extends PrdCommand {
     const killed = settleKilledRun(run);
     if (killed && !this.jsonEnabled()) this.note(`run ${run.runId} was RUNNING, but its process has ended: recorded it as KILLED`);
     const resolved = await resolveRecipe(run.path('recipe.resolved.json'), { overrides: flags.set, searchFrom: pluginSearchPaths() });
-    warnAboutFailures(resolved.registry);
+    warnAboutRecipe(resolved);
     const refs = resolved.recipe.track ?? [];
     if (refs.length === 0) throw new PrdError(`run ${run.runId} has no trackers ("track" is empty in its recipe); add one with --set 'track=[{"use":"mlflow"}]'`);
     const events = new RunEvents();

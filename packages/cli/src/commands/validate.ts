@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { formatPrdError, PrdError, preflight, resolveRecipe, secrets, type Issue } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
-import { pluginSearchPaths } from '../plugins.js';
+import { pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
 
 /** What `prd validate --json` prints, valid or not (exit code 2 when not). */
 export interface ValidateResult {
@@ -44,6 +44,7 @@ export default class Validate extends PrdCommand {
     for (const file of files) {
       try {
         const resolved = await resolveRecipe(file, { overrides: flags.set, searchFrom: pluginSearchPaths(), localPlugins: flags['local-plugins'] });
+        warnAboutRecipe(resolved);
         const unchecked = resolved.skipped?.slots ?? [];
         // Without the recipe's own plugins the data and model checks cannot run: they would need those plugins.
         const checked = flags['schema-only'] || resolved.skipped ? undefined : await preflight(resolved);

@@ -87,7 +87,7 @@ export const TrainSchema = Type.Object(
           monitor: Type.Optional(Type.Union([Type.Literal('val_loss'), Type.Literal('loss')], { default: 'val_loss' })),
           patience: Type.Optional(Type.Integer({ minimum: 1, default: 3 })),
           minDelta: Type.Optional(Type.Number({ minimum: 0, default: 0 })),
-          restoreBest: Type.Optional(Type.Boolean({ default: true })),
+          restoreBestWeights: Type.Optional(Type.Boolean({ default: true, description: 'Keep the weights of the best epoch (Keras restore_best_weights); was restoreBest before recipe format 2.' })),
         },
         { additionalProperties: false },
       ),

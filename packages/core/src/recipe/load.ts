@@ -5,6 +5,7 @@ import { escapePointer, parseJsonSource } from './json-source.js';
 import { forgetBelow, pointersOf, type Provenance } from './provenance.js';
 import { forbiddenKeyIssues, MAX_EXTENDS_CHAIN } from './limits.js';
 import { applyOverride } from './overrides.js';
+import { applyEditsToValue, pendingMigrations, RECIPE_FORMAT, type AppliedMigration } from './migrate.js';
 
 /** A recipe as read from its file(s) and flags, before interpolation and validation. */
 export interface LoadedRecipe {
@@ -18,6 +19,13 @@ export interface LoadedRecipe {
   provenance: Provenance;
   /** Every recipe file read, the asked-for file last. */
   files: string[];
+  /** Migrations applied while reading files of an older recipe format (`prd migrate` would write them). */
+  migrated: MigratedFile[];
+}
+
+/** One migration applied to one recipe file as it was read. */
+export interface MigratedFile extends AppliedMigration {
+  file: string;
 }
 
 type Json = unknown;
@@ -54,7 +62,7 @@ function mergeInto(target: Record<string, Json>, source: Record<string, Json>, p
   }
 }
 
-function readRecipeFile(path: string, issues: Issue[]): { value: Record<string, Json>; provenance: Provenance } | undefined {
+function readRecipeFile(path: string, issues: Issue[]): Loaded | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -79,10 +87,30 @@ function readRecipeFile(path: string, issues: Issue[]): { value: Record<string, 
   }
   const provenance: Provenance = new Map();
   for (const [pointer, pos] of parsed.positions) provenance.set(pointer, { kind: 'file', file: path, line: pos.line, column: pos.column });
-  return { value: parsed.value, provenance };
+  // An older recipe format is read as it is, migrated in memory; `prd migrate` writes the same change to the file.
+  let pending: ReturnType<typeof pendingMigrations>;
+  try {
+    pending = pendingMigrations(parsed.value);
+  } catch (error) {
+    if (!(error instanceof PrdError)) throw error;
+    issues.push({ file: path, pointer: '/prd', line: parsed.positions.get('/prd')?.line, message: error.message });
+    return undefined;
+  }
+  if (pending.length === 0) return { value: parsed.value, provenance, migrated: [] };
+  const edits = pending.flatMap((p) => p.edits);
+  for (const edit of edits) {
+    if (!('rename' in edit)) continue;
+    // The renamed key (and everything below it) keeps its file and line under the new name.
+    const renamed = `${edit.pointer.slice(0, edit.pointer.lastIndexOf('/'))}/${escapePointer(edit.rename)}`;
+    for (const [pointer, origin] of [...provenance]) {
+      if (pointer === edit.pointer || pointer.startsWith(`${edit.pointer}/`)) provenance.set(renamed + pointer.slice(edit.pointer.length), origin);
+    }
+  }
+  const migrated = pending.map(({ migration, edits: e }) => ({ file: path, name: migration.name, description: migration.description, pointers: e.map((x) => x.pointer) }));
+  return { value: applyEditsToValue(parsed.value, edits), provenance, migrated };
 }
 
-type Loaded = { value: Record<string, Json>; provenance: Provenance };
+type Loaded = { value: Record<string, Json>; provenance: Provenance; migrated: MigratedFile[] };
 
 /**
  * Load a file and, first, the files it extends. Each file is read and merged once per load (`done`), so a diamond
@@ -109,6 +137,7 @@ function loadOnce(path: string, chain: string[], issues: Issue[], files: string[
   const parents = own.value.extends === undefined ? [] : Array.isArray(own.value.extends) ? own.value.extends : [own.value.extends];
   const value: Record<string, Json> = {};
   const provenance: Provenance = new Map();
+  const migrated: MigratedFile[] = [];
   parents.forEach((parent, i) => {
     const pointer = Array.isArray(own.value.extends) ? `/extends/${i}` : '/extends';
     if (typeof parent !== 'string') {
@@ -118,7 +147,10 @@ function loadOnce(path: string, chain: string[], issues: Issue[], files: string[
     }
     const parentPath = resolve(dirname(path), parent);
     const loaded = loadWithParents(parentPath, [...chain, path], issues, files, done);
-    if (loaded) mergeInto(value, loaded.value, '', provenance, loaded.provenance);
+    if (loaded) {
+      mergeInto(value, loaded.value, '', provenance, loaded.provenance);
+      migrated.push(...loaded.migrated);
+    }
   });
   mergeInto(value, own.value, '', provenance, own.provenance);
   const root = own.provenance.get('');
@@ -126,7 +158,7 @@ function loadOnce(path: string, chain: string[], issues: Issue[], files: string[
   // A child's "extends" is about loading, not about the run; keep the child's own.
   if (own.value.extends === undefined) delete value.extends;
   files.push(path);
-  return { value, provenance };
+  return { value, provenance, migrated: [...migrated, ...own.migrated] };
 }
 
 /**
@@ -148,5 +180,7 @@ export function loadRecipe(file: string, overrides: string[] = []): LoadedRecipe
     }
   }
   if (issues.length > 0) throw new PrdError(`cannot load recipe ${file}`, issues);
-  return { path, dir: dirname(path), value: loaded.value, provenance: loaded.provenance, files };
+  // Every file was read in (or migrated to) the current format, so the merged recipe is in it.
+  if (loaded.value.prd !== undefined) loaded.value.prd = String(RECIPE_FORMAT);
+  return { path, dir: dirname(path), value: loaded.value, provenance: loaded.provenance, files, migrated: loaded.migrated };
 }

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { PrdError, type Issue } from '../errors.js';
 import { createPlugin } from '../plugin/create.js';
-import type { PluginRef } from '../plugin/kinds.js';
+import { KINDS, type PluginKind, type PluginRef } from '../plugin/kinds.js';
 import { RunEvents } from '../run/events.js';
 import { closest } from '../suggest.js';
 import { discoverPlugins } from '../plugin/discovery.js';
@@ -12,6 +12,7 @@ import { interpolateEnv } from './interpolate.js';
 import { pointerTokens } from './json-source.js';
 import { nonFiniteIssues } from './limits.js';
 import { maskRecipe } from './mask.js';
+import { applyEditsToValue, pendingMigrations, pluginSlotRefs } from './migrate.js';
 import { loadRecipe, type LoadedRecipe } from './load.js';
 import { originOf, pointersOf, type Provenance } from './provenance.js';
 import { secrets as processSecrets, type Secrets } from './secrets.js';
@@ -99,6 +100,7 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   const registry =
     options.registry ??
     (await discoverPlugins({ searchFrom: options.searchFrom ?? [process.cwd(), loaded.dir], extra: importLocal ? extra : [], baseDir: loaded.dir }));
+  migratePluginOptions(loaded, registry);
   const interpolated = interpolateEnv(loaded.value, loaded.provenance, options.env ?? process.env, options.secrets ?? processSecrets);
   const recipe = interpolated.value;
   const before = new Set(pointersOf(recipe));
@@ -125,6 +127,24 @@ export async function resolveRecipe(file: string, options: ResolveOptions = {}):
   for (const [pointer, origin] of provenance) if (origin.kind === 'flag') provenance.set(pointer, { ...origin, flag: secrets.redact(origin.flag) });
   const skipped = !importLocal && extra.length > 0 ? { plugins: extra, slots: unchecked.map((i) => (i.pointer ?? '').replace(/\/use$/, '')) } : undefined;
   return { recipe: recipe as unknown as Recipe, display, provenance, loaded, registry, ...(skipped ? { skipped } : {}) };
+}
+
+/**
+ * Apply the option migrations the recipe's plugins declare (their renamed or removed options), in memory, as the
+ * loader applies the core format's: an old recipe keeps running, and `loaded.migrated` says what `prd migrate` would
+ * write.
+ */
+function migratePluginOptions(loaded: LoadedRecipe, registry: PluginRegistry): void {
+  const slots = Object.fromEntries(Object.entries(KINDS).map(([kind, declaration]) => [declaration.slot, kind]));
+  const refs = pluginSlotRefs(loaded.value, slots);
+  const optionMigrations = (kind: string, use: string) => registry.get(kind as PluginKind, use)?.plugin.migrations ?? [];
+  const pending = pendingMigrations({}, refs, optionMigrations);
+  if (pending.length === 0) return;
+  loaded.value = applyEditsToValue(loaded.value, pending.flatMap((p) => p.edits));
+  for (const { migration, edits } of pending) {
+    const origin = loaded.provenance.get(edits[0]?.pointer ?? '');
+    loaded.migrated.push({ file: origin?.kind === 'file' ? origin.file : loaded.path, name: migration.name, description: migration.description, pointers: edits.map((e) => e.pointer) });
+  }
 }
 
 function locate(issue: Issue, provenance: Provenance): Issue {
