@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { PrdError, recipeSchemaJson } from '@prd/core';
+import { PrdError, RECIPE_FORMAT, recipeSchemaJson } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { installedPlugins } from '../plugins.js';
 
@@ -9,6 +9,7 @@ import { installedPlugins } from '../plugins.js';
 export function starterRecipe(name: string, data?: string): Record<string, unknown> {
   return {
     $schema: './recipe.schema.json',
+    prd: String(RECIPE_FORMAT),
     name,
     description: 'Re-diagnose precipitation band fractions from NWP ensemble profiles.',
     seed: 42,

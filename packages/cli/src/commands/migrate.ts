@@ -36,7 +36,15 @@ export default class Migrate extends PrdCommand {
       } catch (error) {
         throw new PrdError(`cannot read ${file}: ${(error as Error).message}`);
       }
-      const migrated = migrateRecipeText(text, file, (value) => pluginSlotRefs(value, slots), optionMigrations);
+      let migrated;
+      try {
+        migrated = migrateRecipeText(text, file, (value) => pluginSlotRefs(value, slots), optionMigrations);
+      } catch (error) {
+        // Globs such as recipes/*.json also match the schema: say so and go on with the others.
+        if (!(error instanceof PrdError) || !/is not a recipe \(/.test(error.message) || (argv as string[]).length === 1) throw error;
+        if (!this.jsonEnabled()) this.log(`- ${file}: not a recipe, left alone`);
+        continue;
+      }
       if (migrated.changed && !flags.check) {
         // Written beside the recipe and renamed over it: an interrupted migrate never leaves half a recipe.
         const tmp = `${file}.migrate-${process.pid}`;

@@ -48,6 +48,10 @@ describe('the recipe schema in an editor (VS Code JSON language service)', () =>
   it('`prd schema --stdout` prints the composed schema', () => {
     const result = prd(['schema', '--stdout'], workDir());
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ title: 'prd recipe', required: expect.not.arrayContaining(['seed']) });
+    const schema = JSON.parse(result.stdout) as { title: string; if: unknown; else: { required: string[] } };
+    // Required only of a recipe without "extends" (whose parent gives the rest), and never what has a default.
+    expect(schema).toMatchObject({ title: 'prd recipe', if: { required: ['extends'] } });
+    expect(schema.else.required).toEqual(expect.arrayContaining(['name', 'data', 'model']));
+    expect(schema.else.required).not.toContain('seed');
   });
 });

@@ -70,5 +70,9 @@ export function composeRecipeSchema(registry: PluginRegistry): TSchema {
 /** The composed schema as a plain JSON object, ready to write (TypeBox's symbols removed). */
 export function recipeSchemaJson(registry: PluginRegistry): Record<string, unknown> {
   const schema = JSON.parse(JSON.stringify(composeRecipeSchema(registry))) as Record<string, unknown>;
-  return { $schema: 'http://json-schema.org/draft-07/schema#', ...schema };
+  // A recipe that `extends` another gets its required blocks from the parent, which an editor cannot see: the
+  // top-level blocks are required only of a recipe without "extends" (prd validates the merged recipe either way).
+  const { required, ...rest } = schema;
+  const conditional = Array.isArray(required) ? { if: { required: ['extends'] }, else: { required } } : {};
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...rest, ...conditional };
 }

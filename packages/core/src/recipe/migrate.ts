@@ -144,6 +144,8 @@ export function migrateRecipeText(text: string, file: string, slotsOf: (value: R
     throw new PrdError(`${file} is not valid JSON (${(error as Error).message}); prd validate ${file} shows where`);
   }
   if (!isObject(value)) throw new PrdError(`${file} is not a recipe: its top level must be a JSON object`);
+  // A JSON Schema (recipes/recipe.schema.json matches recipes/*.json too) or other JSON is left alone.
+  if (typeof value.name !== 'string' && value.extends === undefined) throw new PrdError(`${file} is not a recipe (it has neither "name" nor "extends"); prd migrate rewrites recipes only`);
   const from = recipeFormatOf(value, file);
   const pending = pendingMigrations(value, slotsOf(value), optionMigrations);
   const applied = pending.map(({ migration, edits }) => ({ name: migration.name, description: migration.description, pointers: edits.map((e) => e.pointer) }));
