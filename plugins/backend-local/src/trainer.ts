@@ -4,6 +4,7 @@ import { deriveSeed, PrdError, TensorFile, type EpochRecord, type TrainContext, 
 import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, tfl, type LayersModel, type Variable } from '@prd/tensor';
 import { bestDir, jobIdentity, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
 import { checkDivergence } from './divergence.js';
+import { startFromWeights } from './fork.js';
 import { evaluateFile } from './evaluate.js';
 import { FUSED_RUNTIME, fusedStepperFor } from './fused-stepper.js';
 import type { LocalConfig } from './options.js';
@@ -86,6 +87,8 @@ export async function trainLocal(job: TrainJob, context: TrainContext, config: L
     const built = await context.model.build(job.shape);
     if (!isLayersModel(built)) throw new PrdError(`model "${job.model.use}" did not build a TensorFlow.js layers model, which the local backend needs`);
     model = built;
+    // A fork starts from another model's weights; a resumed run has its own checkpoint instead.
+    if (job.initialWeights) await startFromWeights(model, job.initialWeights, events);
   }
   if (train.rows === 0) throw new PrdError('the training split has no rows; check the split and the data transforms');
   const variables = model.trainableWeights.map((w) => w.read() as Variable);

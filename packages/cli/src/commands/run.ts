@@ -28,6 +28,7 @@ export default class Run extends PrdCommand {
     '<%= config.bin %> run recipes/quickstart.json',
     '<%= config.bin %> run recipes/quickstart.json --set train.epochs=1 --json',
     '<%= config.bin %> run --resume 20261128-101500-quickstart-3fa2',
+    '<%= config.bin %> run recipes/storms.json --from 20261128-101500-quickstart-3fa2 --set train.epochs=3',
   ];
 
   static override args = {
@@ -37,6 +38,9 @@ export default class Run extends PrdCommand {
   static override flags = {
     set: setFlag,
     resume: Flags.string({ description: 'Continue this run (its id or directory) from its last checkpoint.' }),
+    from: Flags.string({
+      description: 'Start training from the weights of this model: a run (id or directory), its model/ folder, or runs:/<id>/model, models:/<name>@<alias>, azureml:<name>:<version>. Fine-tuning and transfer to new data; the output layer may differ (other bands).',
+    }),
     'runs-dir': Flags.directory({ description: 'Where run directories are written.', default: 'runs' }),
     'cache-dir': Flags.directory({ description: 'Where step outputs are cached.', default: join('.prd', 'cache') }),
     'no-cache': Flags.boolean({ description: 'Recompute every step (the cache is neither read nor reused).' }),
@@ -92,6 +96,7 @@ export default class Run extends PrdCommand {
         runsDir: flags['runs-dir'],
         cacheDir: flags['cache-dir'],
         resume: flags.resume,
+        from: flags.from && !/^[a-z][a-z0-9+.-]*:/i.test(flags.from) && !existsSync(flags.from) ? join(flags['runs-dir'], flags.from) : flags.from,
         noCache: flags['no-cache'],
         memoryLimit: flags['memory-limit'],
         events,

@@ -61,6 +61,7 @@ export default class Worker extends PrdCommand {
       cacheDir: job.cacheDir,
       resume: job.resume,
       tags: job.tags,
+      from: job.from,
       events,
       signal,
       prdVersion: cliVersion(),

@@ -156,3 +156,25 @@ export function sortKeys(keys: string[]): string[] {
   const numeric = keys.filter((k) => k.trim() !== '' && Number.isFinite(Number(k))).sort((a, b) => Number(a) - Number(b));
   return [...numeric, ...keys.filter((k) => !numeric.includes(k))];
 }
+
+/**
+ * The chain of runs a run was forked from (`prd run --from`), newest first: each link's id where the parent is a
+ * local run directory, else the model it names (a tracker URI ends the chain). Stops at a cycle or after 20 links.
+ */
+export function lineageChain(runsDir: string, run: RunDetail): Array<{ runId?: string; source: string; resumed?: boolean }> {
+  const chain: Array<{ runId?: string; source: string; resumed?: boolean }> = [];
+  const seen = new Set([run.dir]);
+  let manifest: Manifest | undefined = run.manifest;
+  while (manifest?.lineage?.forkedFrom && chain.length < 20) {
+    const source: string = manifest.lineage.forkedFrom;
+    const dir: string | undefined = [source, join(source, '..'), join(runsDir, source)].map((d) => resolve(d)).find((d) => existsSync(join(d, 'manifest.json')));
+    if (!dir || seen.has(dir)) {
+      chain.push({ source });
+      break;
+    }
+    seen.add(dir);
+    manifest = readJson<Manifest>(join(dir, 'manifest.json'));
+    chain.push({ runId: manifest?.runId, source, resumed: manifest?.lineage?.resumedFrom !== undefined });
+  }
+  return chain;
+}

@@ -150,6 +150,11 @@ export interface TrainJob {
   /** A checkpoint per epoch goes here; `resume` continues from the newest. */
   checkpointDir: string;
   resume: boolean;
+  /**
+   * A trained model directory (`prd run --from`) whose weights the new model starts from instead of its seeded
+   * initialisation; weights whose shapes do not fit are a user error, except the output layer's (new bands).
+   */
+  initialWeights?: string;
 }
 
 /** How to start `prd worker` in a child process: the command and its first arguments (node and the CLI script). */

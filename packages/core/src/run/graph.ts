@@ -75,6 +75,8 @@ export interface GraphContext {
   metrics?: MetricTree;
   /** A trained model to apply instead of training one (`prd evaluate`): the graph then neither splits nor trains. */
   given?: GivenModel;
+  /** `prd run --from`: the model training starts from (as given, its local directory, and its content digest). */
+  from?: { source: string; modelDir: string; digest: string; preprocessing: Preprocessing };
   /** Renders the report from the run directory (the report step); returns the files written. */
   report?: () => Promise<string[]>;
 }

@@ -22,6 +22,8 @@ export interface RunJob {
   resume?: string;
   /** Tags added to the run (sweep and trial ids, cluster job ids). */
   tags?: Record<string, string>;
+  /** Start training from this model's weights (`prd run --from`). */
+  from?: string;
 }
 
 /**

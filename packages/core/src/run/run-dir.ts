@@ -39,6 +39,8 @@ export interface Manifest {
   steps: StepRecord[];
   training?: Record<string, unknown>;
   error?: string;
+  /** Where the run came from: the model it was forked from (`--from`), the run it resumed. */
+  lineage?: { forkedFrom?: string; resumedFrom?: string };
   /** Tags given by whoever started the run (a sweep's and trial's ids, a cluster job's id). */
   tags?: Record<string, string>;
 }

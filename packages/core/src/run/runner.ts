@@ -1,9 +1,13 @@
+import { mkdirSync } from 'node:fs';
 import { cpus, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
 import type { FeatureSpec } from '../data/features.js';
 import { isPrdError } from '../errors.js';
-import type { MetricTree, WorkerLauncher } from '../plugin/contract.js';
+import type { MetricTree, PluginContext, WorkerLauncher } from '../plugin/contract.js';
+import type { PluginRegistry } from '../plugin/registry.js';
+import { entryDigest } from './entry-digest.js';
+import { isModelUri, resolveModel } from './inference.js';
 import type { ResolvedRecipe } from '../recipe/resolve.js';
 import { secrets } from '../recipe/secrets.js';
 import { StepCache } from './cache.js';
@@ -39,6 +43,8 @@ export interface RunOptions {
   reporter?: RunReporter;
   /** Extra tags for the run's trackers (a sweep's and trial's ids, a cluster job's id). */
   tags?: Record<string, string>;
+  /** Start training from this model's weights (a run directory, its model/ folder, or a tracker model URI). */
+  from?: string;
   /** How to start `prd worker` processes (the CLI gives it), for backends that train in a child process. */
   worker?: WorkerLauncher;
 }
@@ -78,6 +84,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     plugins: [],
     steps: [],
     ...(options.tags ? { tags: options.tags } : {}),
+    ...(options.from || options.resume ? { lineage: { ...(options.from ? { forkedFrom: options.from } : {}), ...(options.resume ? { resumedFrom: run.runId } : {}) } } : {}),
   };
   run.writeJson('recipe.resolved.json', display);
   run.writeJson('manifest.json', manifest);
@@ -101,6 +108,8 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
       fanout.epochEnded(e.record);
     });
     events.emit({ type: 'run:start', runId: run.runId, runDir: run.dir, steps: [...STEP_NAMES] });
+    // The model a fork starts from, resolved (and downloaded, for a tracker URI) before anything else runs.
+    const from = options.from ? await forkSource(options.from, registry, pluginContext, tempDir) : undefined;
     await trackers.runStarted({ runId: run.runId, runDir: run.dir, name: recipe.name, recipe: display, tags: { ...runTags(manifest), ...options.tags }, startTime: started });
     const reporter = options.reporter;
     const graph: GraphContext = {
@@ -112,6 +121,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
       trackers,
       worker: options.worker && { ...options.worker, plugins: { extra: recipe.plugins ?? [], baseDir: loaded.dir } },
       sentEpochs,
+      ...(from ? { from } : {}),
       report: reporter
         ? async () => {
             // The report reads the run directory: give it the metrics and the manifest of every step but itself.
@@ -150,9 +160,19 @@ function runTags(manifest: Manifest): Record<string, string> {
   } catch {
     // no user name in some containers
   }
+  if (manifest.lineage?.forkedFrom) tags['prd.forked_from'] = manifest.lineage.forkedFrom;
+  if (manifest.lineage?.resumedFrom) tags['prd.resumed_from'] = manifest.lineage.resumedFrom;
   if (manifest.git) {
     tags['mlflow.source.git.commit'] = manifest.git.commit;
     if (manifest.git.branch) tags['mlflow.source.git.branch'] = manifest.git.branch;
   }
   return tags;
+}
+
+/** The model `--from` names: a run directory, a model/ folder or a tracker URI, with its content digest for keys. */
+async function forkSource(source: string, registry: PluginRegistry, context: PluginContext, tempDir: string): Promise<NonNullable<GraphContext['from']>> {
+  const scratch = join(tempDir, `from-${process.pid}-${Date.now()}`);
+  mkdirSync(scratch, { recursive: true });
+  const model = await resolveModel(isModelUri(source) ? source : resolve(source), registry, context, scratch);
+  return { source, modelDir: model.modelDir, digest: entryDigest(model.modelDir), preprocessing: model.preprocessing };
 }

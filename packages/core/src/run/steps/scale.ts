@@ -73,10 +73,14 @@ function metaSelect(features: ResolvedFeatures): string {
  * then write each split as a tensor file, plus the metadata / truth / NWP columns of the validation and test rows
  * in the same order, and preprocessing.json.
  */
-export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string): Promise<ScaleSummary> {
+export async function runScale(env: StepEnv, data: PreparedData, splitDir: string, rebalanceDir: string | undefined, outDir: string, fixed?: Preprocessing['scaler']): Promise<ScaleSummary> {
   const features = data.features;
   const inputs = inputColumns(features);
-  const scaler = await fitStandardScaler(env.engine, splitRelation(splitDir, 'train'), inputs);
+  // A forked run keeps its parent model's standardisation: the weights it starts from expect those inputs.
+  if (fixed && fixed.columns.join() !== inputs.join()) {
+    throw new PrdError(`the model --from was trained on other inputs (${fixed.columns.length} columns, ${inputs.length} here); fork from a model with the same features and heights`);
+  }
+  const scaler = fixed ? { mean: fixed.mean, std: fixed.std } : await fitStandardScaler(env.engine, splitRelation(splitDir, 'train'), inputs);
   const columns: TensorColumn[] = [
     ...inputs.map((c, i) => ({ expr: `(${ident(c)} - ${scaler.mean[i]}) / ${scaler.std[i]}` })),
     ...targetExpressions(features).map((expr) => ({ expr })),

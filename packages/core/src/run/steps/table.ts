@@ -89,10 +89,10 @@ export const STEPS: readonly AnyStepDef[] = [
     name: 'scale',
     reads: ['transform', 'split', 'rebalance'],
     cached: true,
-    key: (g) => ({ seed: g.env.seed, scaler: g.given?.preprocessing.scaler ?? null }),
+    key: (g) => ({ seed: g.env.seed, scaler: (g.given ?? g.from)?.preprocessing.scaler ?? null }),
     run: async (g, dir) => {
       const data = resultOf(g, 'transform').value;
-      if (!g.given) return runScale(g.env, data, dirOf(g, 'split'), maybeResultOf(g, 'rebalance')?.dir, dir);
+      if (!g.given) return runScale(g.env, data, dirOf(g, 'split'), maybeResultOf(g, 'rebalance')?.dir, dir, g.from?.preprocessing.scaler);
       const { rows, layout, task, dropped } = await writeGivenModelTensors(g.env.engine, g.env.events, data, g.given.preprocessing, dir);
       return { rows, layout, task, dropped };
     },
@@ -115,7 +115,7 @@ export const STEPS: readonly AnyStepDef[] = [
     key: (g) =>
       g.given
         ? { given: g.given.digest }
-        : { model: key(g, 'model', required(g.env.instances.model, 'model')), backend: key(g, 'backend', g.env.instances.backend), train: g.env.train, seed: g.env.seed },
+        : { model: key(g, 'model', required(g.env.instances.model, 'model')), backend: key(g, 'backend', g.env.instances.backend), train: g.env.train, seed: g.env.seed, from: g.from?.digest ?? null },
     run: async (g, dir) => {
       if (g.given) {
         // The model is this step's output: later steps read it from the entry, like a model trained here.
@@ -123,7 +123,7 @@ export const STEPS: readonly AnyStepDef[] = [
         return { given: g.given.source };
       }
       const scale = resultOf(g, 'scale');
-      const job = trainJobOf(g.env, dirOf(g, 'scale'), scale.value, join(dir, 'model'), run(g).path('checkpoints'), g.resume);
+      const job = { ...trainJobOf(g.env, dirOf(g, 'scale'), scale.value, join(dir, 'model'), run(g).path('checkpoints'), g.resume), ...(g.from ? { initialWeights: g.from.modelDir } : {}) };
       const { history, ...outcome } = await runTrain(g.env, job, dirOf(g, 'scale'), g.worker);
       writeJson(join(dir, 'history.json'), history);
       return outcome;
@@ -143,7 +143,7 @@ export const STEPS: readonly AnyStepDef[] = [
         writeModelContract(run(g).path('model'), {
           prdVersion: m.runtime.prd,
           plugins: Object.fromEntries(m.plugins.map((p) => [p.package, p.version])),
-          lineage: { runId: m.runId, recipe: m.recipe.file, ...(g.resume ? { resumedFrom: m.runId } : {}) },
+          lineage: { runId: m.runId, recipe: m.recipe.file, ...(g.resume ? { resumedFrom: m.runId } : {}), ...(g.from ? { forkedFrom: g.from.source } : {}) },
         });
       }
       run(g).writeHistory(history);
