@@ -86,7 +86,7 @@ describe('prd worker', () => {
     const child = prd(['run', join(RECIPES, 'quickstart.json'), ...small, '--set', 'compute.with.process=child', '--progress', 'plain'], dir);
     expect(child.status, child.stderr).toBe(0);
     expect(child.stderr).toMatch(/epoch 2\/2/);
-    expect(child.stderr).toMatch(/✓ train .*runtime=tfjs-wasm/);
+    expect(child.stderr).toMatch(/✓ train .*runtime=fused wasm-simd/);
     expectSameWeights(weights(join((JSON.parse(child.stdout) as { runDir: string }).runDir, 'model')), weights(join(runDir, 'model')));
   });
 });

@@ -65,7 +65,8 @@ export async function preflight(resolved: ResolvedRecipe): Promise<PreflightResu
     const withBaseline = (recipe.data.transforms ?? []).length === 0;
     let features: ResolvedFeatures;
     try {
-      features = resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns, { domain, pointer: '/data/features' });
+      // Transforms may also make a binary target (binary-target), so it may be missing from the files then.
+      features = resolveFeatures(withBaseline ? spec : { ...spec, baseline: false }, columns, { domain, pointer: '/data/features', binaryTargetMayBeMissing: !withBaseline });
     } catch (error) {
       return fail(error, { pointer: '/data/features', message: 'the features do not match the data' });
     }
