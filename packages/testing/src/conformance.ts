@@ -13,6 +13,8 @@ export interface ConformanceOptions {
   options?: Record<string, Record<string, unknown>>;
   /** The kinds table the plugins belong to (an extension of the built-in one). */
   kinds?: KindTable;
+  /** The target an evaluator scores, by plugin name, where it is not band fractions (`binary`). */
+  targets?: Record<string, 'bands' | 'binary'>;
 }
 
 /**
@@ -89,7 +91,8 @@ export function describeConformance(plugins: readonly AnyPlugin[], options: Conf
             expect(declared.length, 'an evaluator declares its metrics in `outputs.metrics`').toBeGreaterThan(0);
             const tree = await withEngine(async (engine) => {
               const made = await create(example);
-              const { predictions, features } = await tinyPredictions(engine);
+              // An evaluator of another target kind (a binary score) gets a tiny input of that kind.
+              const { predictions, features } = await tinyPredictions(engine, options.targets?.[plugin.name] ?? 'bands');
               return (made.instance as Evaluator).evaluate({ split: 'test', predictions, features, engine });
             });
             // `<metric>` and its variants `<metric>_<suffix>` (per aggregation) are covered by the declaration of `<metric>`.
@@ -136,8 +139,15 @@ function leaves(tree: MetricTree, path = ''): Array<[string, unknown]> {
  * A tiny prediction table in the precipitation domain's layout: 1 event x 1 time x 6 cells x 3 members of the
  * synthetic generator, with the NWP probabilities blended towards the truth as the ML columns.
  */
-export async function tinyPredictions(engine: DataEngine): Promise<{ predictions: Relation; features: ResolvedFeatures }> {
+export async function tinyPredictions(engine: DataEngine, task: 'bands' | 'binary' = 'bands'): Promise<{ predictions: Relation; features: ResolvedFeatures }> {
   const data = syntheticSql({ seed: 3, events: 1, times: 1, cells: 6, members: 3 });
+  if (task === 'binary') {
+    // Rain / no rain from the radar mean rate, and a forecast probability that leans the right way.
+    const rows = `SELECT *, (radar_mean_rain_instant > 0.1)::DOUBLE AS raining FROM (${data})`;
+    const columns = (await engine.columns({ sql: rows })).map((c) => c.name);
+    const features = resolveFeatures({ profile: ['relative_humidity'], target: { column: 'raining', binary: true }, baseline: false }, columns, { domain: precipDomain });
+    return { predictions: { sql: `SELECT *, 0.2 + 0.6 * raining AS ${ident(features.prefixes.ml)} FROM (${rows})` }, features };
+  }
   const columns = (await engine.columns({ sql: data })).map((c) => c.name);
   const features = resolveFeatures({ profile: ['relative_humidity'], target: { bands: 'standard-5' }, baseline: {} }, columns, { domain: precipDomain });
   const nwp = features.baseline.kind === 'none' ? [] : features.baseline.columns;

@@ -1,4 +1,4 @@
 import { describeConformance } from '@prd/testing';
 import plugins from './index.js';
 
-describeConformance(plugins);
+describeConformance(plugins, { targets: { binary: 'binary' } });

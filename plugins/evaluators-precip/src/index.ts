@@ -86,6 +86,8 @@ const plugins: AnyPlugin[] = [
     name: 'binary',
     description: 'Rain / no-rain scores of a binary target: TP, FP, TN, FN, accuracy, precision, recall at 0.5, and the ROC area',
     options: plainOptions,
+    // Counts and rates of the ML forecast alone (no NWP side), so the direction marks nothing as better.
+    outputs: { metrics: { binary: { label: 'Rain / no-rain scores (TP, FP, TN, FN; accuracy, precision, recall, ROC area)', direction: 'higher' } } },
     create: (options, context) => scorer(binaryScores, options, context),
   }),
   definePlugin({
@@ -93,6 +95,7 @@ const plugins: AnyPlugin[] = [
     name: 'rmse',
     description: 'Root mean squared error per band, or of a regression target',
     options: plainOptions,
+    outputs: outputs(rmse, { label: 'RMSE', direction: 'lower', keys: 'bands' }),
     create: (options, context) => scorer(rmse, options, context),
   }),
   definePlugin({

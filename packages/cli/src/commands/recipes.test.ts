@@ -30,8 +30,12 @@ describe('recipes/', () => {
     expect(synth.status, synth.stderr).toBe(0);
   }, 120_000);
 
+  // The quickstart, the cluster run and the sweep are not notebooks of the seed; each has tests of its own
+  // (run.test, the AzureML tests, the sweep tests).
+  const NOT_NOTEBOOKS = ['quickstart.json', 'azureml-quickstart.json', 'hyperdrive-original.json'];
+
   it('has one recipe per notebook of the seed, each with its figures listed here', () => {
-    expect(recipes.filter((r) => r !== 'quickstart.json').sort()).toEqual(Object.keys(FIGURES).sort());
+    expect(recipes.filter((r) => !NOT_NOTEBOOKS.includes(r)).sort()).toEqual(Object.keys(FIGURES).sort());
   });
 
   it.each(recipes)('%s validates', (recipe) => {
