@@ -59,7 +59,9 @@ describe('AzureML faults', () => {
     plane.faults.push({ method: 'PUT', path: /\/jobs\//, status: 429, retryAfter: 1, times: 1 }, { method: 'GET', path: /\/jobs\//, status: 503, times: 2 });
     plane.expireTokens();
     const result = await prd(['run', RECIPE, ...FAST], plane.env(), (stderr) => {
-      if (/is Running/.test(stderr) && plane!.tokensIssued === 1) plane!.expireTokens();
+      // Expire the token once the job is submitted: the status polls that always follow must renew it (waiting for
+      // "Running" raced with a job that fails at once).
+      if (/submitted to /.test(stderr) && plane!.tokensIssued === 1) plane!.expireTokens();
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/AzureML job prd-azureml-quickstart-\S+ failed \(https:\/\/ml\.azure\.com\/runs\/.+\); its last log lines:/);
