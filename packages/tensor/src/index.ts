@@ -6,7 +6,7 @@ export { conv2dBackpropFilter } from './wasm/conv-backprop-filter.js';
 export { saveModel, loadModel, saveTensors, loadTensors, MODEL_FILES, type NamedTensor } from './io.js';
 export { lossFunction, klDivergence, meanSquaredError, meanAbsoluteError, categoricalCrossentropy, categoricalAccuracy, type LossName, type LossFn } from './losses.js';
 export { predictTensorFile, batchInputs, type PredictOptions } from './predict.js';
-export { writeMlModel, modelSignature, PRD_FLAVOR, type MlModelInfo } from './model-artifact.js';
+export { modelSignature, PRD_FLAVOR, type MlModelInfo } from './model-artifact.js';
 export { FlatAdam, type AdamConfig } from './optimizers.js';
 export { installSeededDropout, setDropoutDraws } from './dropout.js';
 

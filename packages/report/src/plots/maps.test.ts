@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Declared } from '../declared.js';
+import { precipDeclared as declared } from './declared.fixture.js';
 import { cellScoreMaps, parseCellTable } from './maps.js';
 
-// The evaluators' declarations, as a run's manifest records them.
-const declared = new Declared({
-  plugins: [
-    {
-      slot: '/evaluate/0',
-      kind: 'evaluator',
-      name: 'precip',
-      package: 'p',
-      version: '1',
-      outputs: {
-        metrics: {
-          fss: { label: 'Fractions skill score', direction: 'higher', ideal: 1, keys: 'thresholds' },
-          frequency_bias: { label: 'Frequency bias', direction: 'ideal', ideal: 1, ratio: true, keys: 'bands' },
-        },
-      },
-    },
-  ],
-});
 
 // D4 (issue 15): per-cell FSS is 0/0 where neither radar nor forecast has rain above the threshold. The seed filled
 // those cells with 0 (§8.5); prd draws them in grey, says so in the legend, and keeps white for cells with no data.

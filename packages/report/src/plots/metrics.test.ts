@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Declared } from '../declared.js';
+import { precipDeclared as declared } from './declared.fixture.js';
 import { metricBars } from './metrics.js';
 
-// The evaluators' declarations, as a run's manifest records them.
-const declared = new Declared({
-  plugins: [
-    {
-      slot: '/evaluate/0',
-      kind: 'evaluator',
-      name: 'precip',
-      package: 'p',
-      version: '1',
-      outputs: {
-        metrics: {
-          fss: { label: 'Fractions skill score', direction: 'higher', ideal: 1, keys: 'thresholds' },
-          frequency_bias: { label: 'Frequency bias', direction: 'ideal', ideal: 1, ratio: true, keys: 'bands' },
-        },
-      },
-    },
-  ],
-});
 
 // D5 (issue 15): frequency-bias bars are the ratio itself (maps show log10); the axis must say so.
 describe('frequency-bias bars (D5)', () => {
