@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { precipDeclared as declared } from './declared.fixture.js';
+import { precipDeclared as declared } from './declared.test-helper.js';
 import { metricBars } from './metrics.js';
 
 
