@@ -53,11 +53,13 @@ __azurite_start() {
 if __azurite_start; then
   export AZURITE_BLOB_URL="http://127.0.0.1:$__azurite_port/devstoreaccount1"
   export AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$__azurite_key;BlobEndpoint=$AZURITE_BLOB_URL;"
+  # Stop the server when the sourcing shell exits. Every service registers a function in one list run by one trap
+  # (rebuilding a trap from `trap -p` broke on the quotes of a path).
+  __azurite_stop() { kill -- "-$(cat "$__azurite_state/pid" 2>/dev/null)" 2>/dev/null || true; }
   if [ -z "${__azurite_trap_set:-}" ]; then
     __azurite_trap_set=1
-    __azurite_prev_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
-    # shellcheck disable=SC2064
-    trap "kill -- -\$(cat '$__azurite_state/pid') 2>/dev/null || true${__azurite_prev_trap:+; $__azurite_prev_trap}" EXIT
+    __prd_stops+=(__azurite_stop)
+    trap 'for __prd_stop in "${__prd_stops[@]}"; do "$__prd_stop"; done' EXIT
   fi
 else
   echo "azurite.sh: could not start Azurite; the AzureML tests will fail" >&2

@@ -75,12 +75,13 @@ if __mlflow_start; then
   export MLFLOW_TEST_URI
   export MLFLOW_TEST_BIN="$__mlflow_root/bin/mlflow"
   export MLFLOW_TEST_PYTHON="$__mlflow_root/bin/python"
-  # Stop the server when the sourcing shell exits, keeping any exit trap set before (once, however often sourced).
+  # Stop the server when the sourcing shell exits. Every service registers a function in one list run by one trap
+  # (rebuilding a trap from `trap -p` broke on the quotes of a path).
+  __mlflow_stop() { kill -- "-$(cat "$__mlflow_state/pid" 2>/dev/null)" 2>/dev/null || true; }
   if [ -z "${__mlflow_trap_set:-}" ]; then
     __mlflow_trap_set=1
-    __mlflow_prev_trap=$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")
-    # shellcheck disable=SC2064
-    trap "kill -- -\$(cat '$__mlflow_state/pid') 2>/dev/null || true${__mlflow_prev_trap:+; $__mlflow_prev_trap}" EXIT
+    __prd_stops+=(__mlflow_stop)
+    trap 'for __prd_stop in "${__prd_stops[@]}"; do "$__prd_stop"; done' EXIT
   fi
 else
   echo "mlflow.sh: could not start MLflow; the tracker's integration tests will fail in CI" >&2

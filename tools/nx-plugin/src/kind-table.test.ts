@@ -17,7 +17,7 @@ const kinds = { ...KINDS, notifier: kind<Notifier>()({ slot: '/notify', field: '
 const plugin = (value: Omit<AnyPlugin, 'kind'> & { kind: string }) => definePlugin(value as AnyPlugin);
 const plugins: AnyPlugin[] = [
   plugin({ kind: 'notifier', name: 'chat', description: 'Posts to a chat room', options: Type.Object({ room: Type.String({ default: 'runs' }) }, { additionalProperties: false }), create: (o) => ({ notify: async () => void o }) as never }),
-  plugin({ kind: 'source', name: 'rows', description: 'Rows', options: Type.Object({}), create: () => ({ open: async () => ({ relation: { sql: 'SELECT 1 AS a' }, fingerprint: 'f', description: 'one row' }) }) }),
+  plugin({ kind: 'source', name: 'rows', description: 'Rows', options: Type.Object({}), create: () => ({ open: async () => ({ relation: { sql: 'SELECT 1.0 AS "a_5.0", 2.0 AS "a_10.0", 0.5 AS b' }, fingerprint: 'f', description: 'one row' }) }) }),
   plugin({ kind: 'domain', name: 'precip', description: 'Domain', options: Type.Object({}), create: () => ({ bandSets: {}, defaults: { metadata: [], targetSource: 't', nwpSource: 'n' }, mlPrefix: (p: string) => `ml_${p}`, ensembleProbabilities: (r: never) => r }) }),
   plugin({ kind: 'sampler', name: 'all', description: 'Split', options: Type.Object({}), create: () => ({ assign: (r: never) => r }) }),
   plugin({ kind: 'model', name: 'tiny', description: 'Model', options: Type.Object({}), create: () => ({ build: () => ({}) }) }),
@@ -38,7 +38,8 @@ describe('the kinds table', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prd-kinds-'));
     const recipe = {
       name: 'kinds',
-      data: { source: { use: 'rows' }, features: { profile: ['a'], target: { column: 'a' } } },
+      // plan runs the (lazy) load and transform steps, so the features must resolve against the rows' columns.
+      data: { source: { use: 'rows' }, features: { profile: ['a'], target: { column: 'b' }, baseline: false } },
       split: { use: 'all' },
       model: { use: 'tiny' },
       train: { epochs: 1 },
