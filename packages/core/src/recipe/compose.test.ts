@@ -39,8 +39,10 @@ describe('composed recipe schema', () => {
     };
     walk(schema, '');
     expect(defaultedButRequired).toEqual([]);
-    expect(schema.required).toEqual(expect.arrayContaining(['name', 'data', 'split', 'model', 'train']));
-    expect(schema.required).not.toContain('seed');
+    // The top-level blocks are required of a recipe without "extends" (a parent gives them otherwise).
+    expect(schema.if).toEqual({ required: ['extends'] });
+    expect(schema.else.required).toEqual(expect.arrayContaining(['name', 'data', 'split', 'model', 'train']));
+    expect(schema.else.required).not.toContain('seed');
     expect(schema.properties.data.properties.source.oneOf[0].required).toEqual(['use']);
   });
 });
