@@ -1,5 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
-import { formatPrdError, isPrdError, secrets, type Issue } from '@prd/core';
+import { formatPrdError, isPrdError, secrets, type Issue, type RunEvents } from '@prd/core';
 
 /** Error shape printed with `--json`. */
 export interface JsonError {
@@ -19,6 +19,14 @@ export abstract class PrdCommand extends Command {
 
   protected async initCommand(flags: { cwd?: string }): Promise<void> {
     if (flags.cwd) process.chdir(flags.cwd);
+  }
+
+  /** Print a run's log lines on stderr (only warnings with --json); returns a function that stops printing. */
+  protected relayLogs(events: RunEvents): () => void {
+    const json = this.jsonEnabled();
+    return events.on((event) => {
+      if (event.type === 'log' && (!json || event.level === 'warn')) this.note(event.level === 'warn' ? `warning: ${event.message}` : event.message);
+    });
   }
 
   /** Write to stderr with secrets redacted (progress, warnings). */

@@ -54,9 +54,7 @@ export default class Evaluate extends PrdCommand {
     const registry = await installedPlugins();
     const events = new RunEvents();
     const json = this.jsonEnabled();
-    const stop = events.on((event) => {
-      if (event.type === 'log' && (!json || event.level === 'warn')) this.note(event.level === 'warn' ? `warning: ${event.message}` : event.message);
-    });
+    const stop = this.relayLogs(events);
     try {
       const result = await scoreModel({
         model: flags.model,

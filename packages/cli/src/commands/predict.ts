@@ -42,9 +42,7 @@ export default class Predict extends PrdCommand {
     const registry = await installedPlugins();
     const events = new RunEvents();
     const json = this.jsonEnabled();
-    const stop = events.on((event) => {
-      if (event.type === 'log' && (!json || event.level === 'warn')) this.note(event.level === 'warn' ? `warning: ${event.message}` : event.message);
-    });
+    const stop = this.relayLogs(events);
     const controller = new AbortController();
     const interrupt = () => controller.abort(new Error('prediction cancelled (Ctrl-C)'));
     process.once('SIGINT', interrupt);
