@@ -29,7 +29,7 @@ describe('the recipe schema in an editor (VS Code JSON language service)', () =>
     const text = readFileSync(join(RECIPES, 'quickstart.json'), 'utf8').replace('"epochs": 3', '"epoch": 3');
     const diagnostics = await editorDiagnostics(text, committedSchema());
     const line = text.split('\n').findIndex((l) => l.includes('"epoch"'));
-    expect(diagnostics.some((d) => d.range.start.line === line && /epoch/.test(d.message))).toBe(true);
+    expect(diagnostics.some((d) => d.range.start.line === line && /epoch/.test(typeof d.message === 'string' ? d.message : d.message.value))).toBe(true);
   });
 
   it('shows no problem for options left to their defaults', async () => {
