@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path';
 import { azurite, splitBlobUrl, type AzuriteInfo } from './azurite.js';
 import { BodyChecker } from './checker.js';
 import { execute, filesUnder, type Execution } from './executor.js';
+import { closeJobRun, openJobRun } from './job-run.js';
 
 /** A fault the server answers instead of handling a matching request, `times` times. */
 export interface Fault {
@@ -24,6 +25,8 @@ export interface PlaneRequest {
   apiVersion?: string;
   status: number;
   body?: unknown;
+  /** Whose token authorised it: `user` (the fake az) or `run:<job>` (a job's AZUREML_RUN_TOKEN). */
+  caller?: string;
 }
 
 /** A job as the control plane keeps it. */
@@ -35,6 +38,8 @@ export interface PlaneJob {
   cancelRequested: boolean;
   execution?: Execution;
   exitCode?: number;
+  /** The job's MLflow run on the real server ($MLFLOW_RUN_ID of the job). */
+  mlflowRunId?: string;
 }
 
 /** Options of the test control plane. */
@@ -69,7 +74,7 @@ export interface ControlPlane {
   assets: Map<string, Record<string, unknown>>;
   /** Tokens issued so far. */
   tokensIssued: number;
-  /** Make every token issued so far expired (the next request with one gets 401 ExpiredAuthenticationToken). */
+  /** Make every user token issued so far expired (the next request with one gets 401 ExpiredAuthenticationToken). */
   expireTokens(): void;
   /** Environment for a `prd` process that should use this workspace (fake `az` on PATH, endpoints, coordinates). */
   env(): Record<string, string>;
@@ -101,7 +106,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   for (const c of [BLOB_CONTAINER, ARTIFACT_CONTAINER]) await store.service.getContainerClient(c).createIfNotExists();
   const checker = new BodyChecker();
   const root = mkdtempSync(join(tmpdir(), 'prd-azureml-plane-'));
-  const tokens = new Map<string, number>();
+  /** Issued token -> its serial and, for a job's run token, the job. */
+  const tokens = new Map<string, { serial: number; job?: string }>();
+  const issueToken = (job?: string) => {
+    const token = `tok-${++plane.tokensIssued}-${randomBytes(12).toString('hex')}`;
+    const expiresOn = Math.floor(Date.now() / 1000) + (options.tokenLifetimeSec ?? 3600);
+    tokens.set(token, { serial: plane.tokensIssued, job });
+    return { token, expiresOn };
+  };
   let expiredBefore = 0;
   const mlflow = options.mlflowUri ?? process.env.MLFLOW_TEST_URI;
 
@@ -203,6 +215,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       }
     }
     const outputs = Object.keys(p.outputs ?? {});
+    const experimentName = p.experimentName ?? 'Default';
+    // As AzureML does: every job has an MLflow run, and a run token valid for the workspace's MLflow endpoint.
+    const run = mlflow ? await openJobRun(mlflow, experimentName, job.name) : undefined;
+    job.mlflowRunId = run?.run_id;
+    const runToken = issueToken(job.name);
     const trackingUri = `azureml://${new URL(plane.url).host}/mlflow/v1.0${wsPath}`;
     job.execution = await execute(
       {
@@ -222,9 +239,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           ...options.jobEnv,
           PATH: [...(options.jobPath ?? []), process.env.PATH ?? ''].join(delimiter),
           AZUREML_RUN_ID: job.name,
-          MLFLOW_RUN_ID: job.name,
-          MLFLOW_EXPERIMENT_NAME: p.experimentName ?? 'Default',
+          AZUREML_RUN_TOKEN: runToken.token,
+          AZUREML_RUN_TOKEN_EXPIRY: String(runToken.expiresOn),
+          ...(run ? { MLFLOW_RUN_ID: run.run_id, MLFLOW_EXPERIMENT_ID: run.experiment_id } : {}),
+          MLFLOW_EXPERIMENT_NAME: experimentName,
           MLFLOW_TRACKING_URI: trackingUri,
+          // Only the base URL differs from a real workspace: the plane serves plain HTTP on loopback.
+          AZURE_RESOURCE_MANAGER_ENDPOINT: plane.url,
           AZUREML_ARM_SUBSCRIPTION: sub,
           AZUREML_ARM_RESOURCEGROUP: rg,
           AZUREML_ARM_WORKSPACE_NAME: ws,
@@ -243,6 +264,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (job.cancelRequested) job.execution.cancel();
     job.exitCode = await job.execution.done;
     setStatus(job, job.cancelRequested ? 'Canceled' : job.exitCode === 0 ? 'Completed' : 'Failed');
+    if (run && mlflow) await closeJobRun(mlflow, run.run_id, job.status);
   };
 
   const jobBody = (job: PlaneJob) => ({
@@ -342,21 +364,24 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           res.end(text);
         };
         if (url.pathname === '/_test/token' && method === 'POST') {
-          const token = `tok-${++plane.tokensIssued}-${randomBytes(12).toString('hex')}`;
-          const expiresOn = Math.floor(Date.now() / 1000) + (options.tokenLifetimeSec ?? 3600);
-          tokens.set(token, plane.tokensIssued);
+          const { token, expiresOn } = issueToken();
           return send(200, { accessToken: token, expires_on: expiresOn, expiresOn: new Date(expiresOn * 1000).toISOString(), tokenType: 'Bearer', subscription: sub, tenant: 'test-tenant' });
         }
         const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        const serial = auth ? tokens.get(auth) : undefined;
-        if (serial === undefined) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
-        if (serial <= expiredBefore) return send(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
+        const issued = auth ? tokens.get(auth) : undefined;
+        if (issued === undefined) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
+        record.caller = issued.job ? `run:${issued.job}` : 'user';
+        if (!issued.job && issued.serial <= expiredBefore) return send(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
         const fault = plane.faults.find((f) => f.times > 0 && f.path.test(url.pathname) && (!f.method || f.method === method));
         if (fault) {
           fault.times--;
           return send(fault.status, { error: { code: fault.status === 429 ? 'TooManyRequests' : 'InternalServerError', message: 'injected fault' } }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
         }
         const mlflowPrefix = `/mlflow/v1.0${wsPath}`;
+        // A job's run token is good for the workspace's MLflow endpoint, not for Azure Resource Manager.
+        if (issued.job && !url.pathname.startsWith('/mlflow/')) {
+          return send(403, armError(403, 'AuthorizationFailed', `The run token of job '${issued.job}' is valid for the workspace's MLflow endpoint only, not for ${method} ${url.pathname}.`).body);
+        }
         if (url.pathname.startsWith('/mlflow/')) {
           if (!url.pathname.startsWith(`${mlflowPrefix}/api/2.0/mlflow/`) || !mlflow) return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `no MLflow endpoint at ${url.pathname}` });
           const target = `${mlflow}${url.pathname.slice(mlflowPrefix.length)}${url.search}`;
