@@ -11,6 +11,8 @@ export interface ExplainModelOptions {
   registry: PluginRegistry;
   /** Explainers to run; default those of the training recipe. */
   explain?: PluginRef[];
+  /** Backend that applies the model; default the training run's compute, else local. */
+  compute?: PluginRef;
   runsDir?: string;
   cacheDir?: string;
   memoryLimit?: string;

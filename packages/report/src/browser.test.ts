@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,9 +8,10 @@ import { writeRunDirectory } from './fixture.test-helper.js';
 import { renderReport } from './report.js';
 
 let check: BrowserCheck;
+let runDir: string;
 
 beforeAll(async () => {
-  const runDir = await writeRunDirectory(mkdtempSync(join(tmpdir(), 'prd-browser-')));
+  runDir = await writeRunDirectory(mkdtempSync(join(tmpdir(), 'prd-browser-')));
   await renderReport({ runDir, events: new RunEvents(), signal: new AbortController().signal });
   check = await checkReport(join(runDir, 'report.html'));
   // PRD_REPORT_SCREENSHOTS=<dir>: keep screenshots of the sections issue 18 point 8 is about (docs/report-screenshots).
@@ -18,6 +19,9 @@ beforeAll(async () => {
   if (keep) {
     mkdirSync(keep, { recursive: true });
     for (const id of ['training', 'metrics', 'explain']) writeFileSync(join(keep, `${id}.png`), await check.page.locator(`section#${id}`).screenshot());
+    // Forecast maps of the lowest and the highest threshold: colour bars from the data, degree ticks.
+    writeFileSync(join(keep, 'forecast-map.png'), await check.page.locator('figure[data-plot^="map_ml_"]').first().screenshot());
+    writeFileSync(join(keep, 'forecast-map-high-threshold.png'), await check.page.locator('figure[data-plot^="map_ml_"]').last().screenshot());
   }
 }, 300_000);
 
@@ -69,6 +73,17 @@ describe('report.html in headless Chromium', () => {
     const ticks = await check.page.locator('figure[data-plot^="saliency_gradcam"]').first().locator('.role-axis-label text[text-anchor="end"]').allTextContents();
     const metres = ticks.map((t) => Number(t.replace(/,/g, '')));
     expect(metres.filter((m) => m > 0 && m < 1000).length, ticks.join(' ')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('labels maps in degrees, and scales the colours of a high threshold to its data (issue 18 point 8)', async () => {
+    // Maps are PNGs in the page; their SVGs beside them hold the same drawing as text.
+    const ids = await check.page.locator('figure[data-plot^="cells_test_fss_"], figure[data-plot^="map_ml_"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-plot')!));
+    expect(ids.length).toBeGreaterThan(1);
+    for (const id of ids) expect(readFileSync(join(runDir, 'plots', `${id}.svg`), 'utf8'), id).toMatch(/>\d+(\.\d+)?°N</);
+    // The fixture's fractions above 10 mm/h stay under a half: on a 0-1 scale that map was uniformly dark.
+    const threshold = (id: string) => Number(/^map_ml_([\d.]+)_/.exec(id)![1]);
+    const highest = ids.filter((id) => id.startsWith('map_ml_')).sort((a, b) => threshold(b) - threshold(a))[0];
+    expect(readFileSync(join(runDir, 'plots', `${highest}.svg`), 'utf8'), highest).toMatch(/>scale 0 to 0\.\d+</);
   });
 
   it('shows the epoch of the lowest validation loss apart from the epoch whose weights were kept', async () => {

@@ -6,7 +6,7 @@ import { unitOf, type HistoryRow, type RunData } from './run-data.js';
 
 /** A plot after rendering: its markup for the page, or why it could not be drawn. */
 export interface RenderedPlot {
-  plot: Plot;
+  plot: Omit<Plot, 'spec'>;
   /** Inline SVG or an <img> with a PNG data URI. */
   markup?: string;
   error?: string;

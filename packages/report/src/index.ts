@@ -9,5 +9,7 @@ export { metricBars, metricRows, describeMetric, keyLabel, type MetricRow } from
 export { Declared } from './declared.js';
 export { forecastMaps, cellScoreMaps, parseCellTable, exceedances, canMap, type MapOptions } from './plots/maps.js';
 export { explainPlots, importancePlot, saliencyPlots, filterPlot, type ImportanceResult, type SaliencyResult, type FiltersResult } from './plots/explain.js';
-export { gridOf, mercatorPanel, coastlines, mapPanel, SCALES, type BBox, type Grid, type CellValue, type PanelOptions } from './plots/geo.js';
+export { gridOf, mercatorPanel, coastlines, mapPanel, type BBox, type Grid, type CellValue, type PanelOptions } from './plots/geo.js';
+export { sequentialScale, divergingScale, sequentialDomain, divergingDomain, type ColourScale } from './plots/scales.js';
+export { degreeTicks, degreeLabel } from './plots/graticule.js';
 export { sweepReportHtml, objectivePlot, curvesPlot, parallelCoordinates, type SweepReportInput, type SweepReportTrial } from './sweep-report.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunEvents } from '@prd/core';
 import { writeRunDirectory } from './fixture.test-helper.js';
-import { createReporter } from './report.js';
+import { renderReport } from './report.js';
 
 /** Every number under an ML side of metrics.json set to null, as a diverged model's NaN predictions score. */
 function nullMl(node: unknown): unknown {
@@ -32,7 +32,7 @@ describe('report with missing scores (issue 16, reproduction 5)', () => {
     const saliency = JSON.parse(readFileSync(saliencyFile, 'utf8')) as { samples: Array<{ prediction: Array<number | null> }> };
     saliency.samples[0].prediction = saliency.samples[0].prediction.map(() => null);
     writeFileSync(saliencyFile, JSON.stringify(saliency));
-    const files = await createReporter({ maxMapTimes: 1 })({ runDir, events: new RunEvents(), signal: new AbortController().signal });
+    const files = await renderReport({ runDir, events: new RunEvents(), signal: new AbortController().signal }, { maxMapTimes: 1 });
     expect(files).toContain('report.html');
     const html = readFileSync(join(runDir, 'report.html'), 'utf8');
     expect(html).toMatch(/<td class="num">–<\/td>/);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { RunEvents, type RunEvent } from '@prd/core';
 import { writeRunDirectory } from './fixture.test-helper.js';
 import { parseHistory, readRun } from './run-data.js';
-import { createReporter } from './report.js';
+import { renderReport } from './report.js';
 import { prefixSvgIds } from './render.js';
 import { gridOf, mercatorPanel } from './plots/geo.js';
 import { metricRows } from './plots/metrics.js';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const bus = new RunEvents();
   events = [];
   bus.on((e) => events.push(e));
-  files = await createReporter({ maxMapTimes: 2 })({ runDir, events: bus, signal: new AbortController().signal });
+  files = await renderReport({ runDir, events: bus, signal: new AbortController().signal }, { maxMapTimes: 2 });
 }, 120_000);
 
 describe('renderReport', () => {
@@ -93,8 +93,8 @@ describe('runs with less in them', () => {
     const bus = new RunEvents();
     const warnings: string[] = [];
     bus.on((e) => e.type === 'log' && e.level === 'warn' && warnings.push(e.message));
-    const written = await createReporter()({ runDir: dir, events: bus, signal: new AbortController().signal });
-    expect(written).toEqual(['plots/bars_test_scores.svg', 'plots/bars_test_scores.png', 'report.html']);
+    const written = await renderReport({ runDir: dir, events: bus, signal: new AbortController().signal });
+    expect(written).toEqual(['plots/bars_test_scores.svg', 'plots/bars_test_scores.png', 'plots/figures.json', 'report.html']);
     expect(warnings).toEqual([]);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('0.6100');

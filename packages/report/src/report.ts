@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataEngine, PrdError, type DataSummary, type MetricTree, type RunReporter } from '@prd/core';
-import { reportHtml, type RenderedPlot } from './html.js';
 import { Declared } from './declared.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
@@ -13,7 +12,8 @@ import { memberLinePlot } from './plots/location.js';
 import { metricBars } from './plots/metrics.js';
 import { regressionPlots } from './plots/regression.js';
 import type { Plot } from './plots/plot.js';
-import { prefixSvgIds, renderSvg, svgToPng } from './render.js';
+import { FIGURE_INDEX, writeFigureIndex, writePage, type DrawnFigure } from './page.js';
+import { renderSvg, svgToPng } from './render.js';
 import { readRun, type RunData, unitOf } from './run-data.js';
 
 /** What the report draws. */
@@ -67,18 +67,13 @@ export function mapTimesFromEnv(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-function dataUri(file: string): string {
-  const type = file.endsWith('.svg') ? 'image/svg+xml' : 'image/png';
-  return `data:${type};base64,${readFileSync(file).toString('base64')}`;
-}
-
 /**
- * Build a RunReporter: reads the finished run directory (manifest, recipe, metrics, history, predictions,
- * per-cell tables, explanations, preprocessing) and writes `plots/<id>.svg|png` and `report.html`.
+ * Build a RunReporter: `figures` reads the run directory (manifest, recipe, metrics, history, predictions, per-cell
+ * tables, explanations, preprocessing) and writes `plots/<id>.svg|png` and their index; `page` writes report.html.
  */
 export function createReporter(options: ReportOptions = {}): RunReporter {
   const settings: Required<ReportOptions> = { maxMapTimes: options.maxMapTimes ?? mapTimesFromEnv(process.env.PRD_MAP_TIMES) ?? 2, maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
-  return async ({ runDir, events, signal }) => {
+  const figures: RunReporter['figures'] = async ({ runDir, events, signal }) => {
     const run = readRun(runDir);
     const plotsDir = join(runDir, 'plots');
     mkdirSync(plotsDir, { recursive: true });
@@ -91,7 +86,7 @@ export function createReporter(options: ReportOptions = {}): RunReporter {
       rmSync(scratch, { recursive: true, force: true });
     }
     const written: string[] = [];
-    const rendered: RenderedPlot[] = new Array(plots.length);
+    const drawn: DrawnFigure[] = plots.map(({ spec: _spec, ...plot }) => plot);
     const started = Date.now();
     let done = 0;
     // Vega lays out the next plot on the main thread while resvg rasterises the previous one in the thread pool.
@@ -101,7 +96,7 @@ export function createReporter(options: ReportOptions = {}): RunReporter {
       const fail = (error: unknown) => {
         // One broken figure should not cost the whole report; it is shown as an error and logged.
         events.log(`report: could not draw ${plot.id}: ${(error as Error).message}`, 'warn');
-        rendered[i] = { plot, error: (error as Error).message };
+        drawn[i] = { ...drawn[i], error: (error as Error).message };
       };
       const finish = () => {
         done += 1;
@@ -121,8 +116,6 @@ export function createReporter(options: ReportOptions = {}): RunReporter {
         .then((png) => {
           writeFileSync(join(plotsDir, `${plot.id}.png`), png);
           written.push(`plots/${plot.id}.svg`, `plots/${plot.id}.png`);
-          const markup = plot.embed === 'svg' ? prefixSvgIds(svg, `p${i}`) : `<img alt="${plot.title.replace(/"/g, '&quot;')}" src="data:image/png;base64,${png.toString('base64')}">`;
-          rendered[i] = { plot, markup };
         }, fail)
         .finally(() => {
           finish();
@@ -136,12 +129,14 @@ export function createReporter(options: ReportOptions = {}): RunReporter {
     for (const file of readdirSync(plotsDir)) {
       if (/\.(svg|png)$/.test(file) && !written.includes(`plots/${file}`)) rmSync(join(plotsDir, file));
     }
-    const images = Object.fromEntries(run.explainers.flatMap((e) => e.images).map((image) => [image, dataUri(join(runDir, image))]));
-    writeFileSync(join(runDir, 'report.html'), reportHtml(run, rendered, images));
-    written.push('report.html');
-    return written;
+    writeFigureIndex(runDir, drawn);
+    return [...written, FIGURE_INDEX];
   };
+  return { figures, page: async (runDir) => writePage(runDir) };
 }
 
-/** The default reporter (`prd run` passes it to the runner). */
-export const renderReport: RunReporter = createReporter();
+/** Draw the figures and write report.html of a finished run directory, in one go. */
+export async function renderReport(input: Parameters<RunReporter['figures']>[0], options: ReportOptions = {}): Promise<string[]> {
+  const reporter = createReporter(options);
+  return [...(await reporter.figures(input)), ...(await reporter.page(input.runDir))];
+}

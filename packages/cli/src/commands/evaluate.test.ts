@@ -30,6 +30,11 @@ describe('prd evaluate', () => {
     }
     expect(readFileSync(join(summary.runDir, 'predictions.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 80 * 18);
     expect(JSON.parse(readFileSync(join(summary.runDir, 'metrics.json'), 'utf8'))).toEqual(summary.metrics);
+    // The report's header shows the evaluation's final manifest: finished, in the duration the manifest records.
+    const manifest = JSON.parse(readFileSync(join(summary.runDir, 'manifest.json'), 'utf8')) as { status: string; durationMs: number };
+    const header = /<header>[\s\S]*?<\/header>/.exec(readFileSync(join(summary.runDir, 'report.html'), 'utf8'))?.[0] ?? '';
+    expect(header).toContain(`${(manifest.durationMs / 1000).toFixed(1)} s`);
+    expect(header).toContain(`>${manifest.status}<`);
 
     // An evaluation runs the run's own steps (those that split and train do not apply), recorded the same way...
     type Steps = { steps: Array<{ name: string; cached: boolean; skipped?: string }> };

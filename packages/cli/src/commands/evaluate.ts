@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { Flags } from '@oclif/core';
-import { PrdError, RunEvents, scoreModel, secrets, type MetricTree, type PluginRef } from '@prd/core';
+import { RunEvents, scoreModel, secrets, type MetricTree } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
-import { dataFlag, deviceFlag, memoryLimitFlag, modelFlag } from '../flags.js';
+import { deviceCompute, modelOnDataFlags, noReportFlag, pluginRefs } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
 import { loadReporter } from '../reporter.js';
 import { cliVersion } from '../version.js';
@@ -16,18 +15,6 @@ export interface EvaluateSummary {
   metrics: MetricTree;
 }
 
-function pluginRefs(list: string[] | undefined, flag: string): PluginRef[] | undefined {
-  if (!list || list.length === 0) return undefined;
-  return list.map((text) => {
-    if (!text.trim().startsWith('{')) return { use: text.trim() };
-    try {
-      return JSON.parse(text) as PluginRef;
-    } catch (error) {
-      throw new PrdError(`--${flag} ${text}: not a plugin name nor JSON like {"use":"fss","with":{...}} (${(error as Error).message})`);
-    }
-  });
-}
-
 export default class Evaluate extends PrdCommand {
   static override summary = 'Score a trained model on other data (a held-out event): predictions, metrics, maps and report.';
   static override description =
@@ -38,14 +25,9 @@ export default class Evaluate extends PrdCommand {
   ];
 
   static override flags = {
-    model: modelFlag,
-    data: dataFlag('score'),
+    ...modelOnDataFlags('score', 'the evaluation'),
     evaluate: Flags.string({ description: 'Evaluator name or JSON plugin reference; default: the training recipe\'s. Repeatable.', multiple: true }),
-    device: deviceFlag,
-    'runs-dir': Flags.directory({ description: 'Where the evaluation run directory is written.', default: 'runs' }),
-    'cache-dir': Flags.directory({ description: 'Where step outputs are cached (an evaluation runs the steps of a run that apply to a given model).', default: join('.prd', 'cache') }),
-    'memory-limit': memoryLimitFlag,
-    'no-report': Flags.boolean({ description: 'Skip plots and report.html.' }),
+    'no-report': noReportFlag,
   };
 
   async run(): Promise<EvaluateSummary> {
@@ -60,8 +42,8 @@ export default class Evaluate extends PrdCommand {
         model: flags.model,
         data: flags.data,
         registry,
-        evaluate: pluginRefs(flags.evaluate, 'evaluate'),
-        compute: flags.device ? { use: 'local', with: { device: flags.device } } : undefined,
+        evaluate: pluginRefs(flags.evaluate, 'evaluate', '{"use":"fss","with":{...}}'),
+        compute: deviceCompute(flags.device),
         runsDir: flags['runs-dir'],
         cacheDir: flags['cache-dir'],
         memoryLimit: flags['memory-limit'],

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { PrdError, RunEvents, secrets, type PluginRef } from '@prd/core';
+import { RunEvents, secrets } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { explainModel } from '../explain-model.js';
-import { dataFlag, memoryLimitFlag, modelFlag } from '../flags.js';
+import { deviceCompute, modelOnDataFlags, noReportFlag, pluginRefs } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
 import { loadReporter } from '../reporter.js';
 import { cliVersion } from '../version.js';
@@ -16,18 +16,6 @@ export interface ExplainSummary {
   explanations: Record<string, unknown>;
 }
 
-function explainerRefs(list: string[] | undefined): PluginRef[] | undefined {
-  if (!list || list.length === 0) return undefined;
-  return list.map((text) => {
-    if (!text.trim().startsWith('{')) return { use: text.trim() };
-    try {
-      return JSON.parse(text) as PluginRef;
-    } catch (error) {
-      throw new PrdError(`--explainer ${text}: not a plugin name nor JSON like {"use":"permutation-importance","with":{"multiPass":"both"}} (${(error as Error).message})`);
-    }
-  });
-}
-
 export default class Explain extends PrdCommand {
   static override summary = 'Explain a trained model on new data: permutation importance, saliency, filters, without retraining.';
   static override description =
@@ -38,13 +26,10 @@ export default class Explain extends PrdCommand {
   ];
 
   static override flags = {
-    model: modelFlag,
-    data: dataFlag('explain the model on'),
+    ...modelOnDataFlags('explain the model on', 'the explanation'),
     explainer: Flags.string({ description: "Explainer name or JSON plugin reference; default: the training recipe's. Repeatable.", multiple: true }),
     seed: Flags.integer({ description: 'Seed of the explainers\' row samples and shuffles.', default: 42 }),
-    'runs-dir': Flags.directory({ description: 'Where the explanation run directory is written.', default: 'runs' }),
-    'memory-limit': memoryLimitFlag,
-    'no-report': Flags.boolean({ description: 'Skip plots and report.html.' }),
+    'no-report': noReportFlag,
   };
 
   async run(): Promise<ExplainSummary> {
@@ -62,9 +47,11 @@ export default class Explain extends PrdCommand {
         model: flags.model,
         data: flags.data,
         registry,
-        explain: explainerRefs(flags.explainer),
+        explain: pluginRefs(flags.explainer, 'explainer', '{"use":"permutation-importance","with":{"multiPass":"both"}}'),
+        compute: deviceCompute(flags.device),
         seed: flags.seed,
         runsDir: flags['runs-dir'],
+        cacheDir: flags['cache-dir'],
         memoryLimit: flags['memory-limit'],
         events,
         signal: controller.signal,

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { applyModel, RunEvents, secrets } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
-import { dataFlag, deviceFlag, memoryLimitFlag, modelFlag } from '../flags.js';
+import { deviceCompute, modelOnDataFlags } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
 import { cliVersion } from '../version.js';
 
@@ -27,13 +26,8 @@ export default class Predict extends PrdCommand {
   ];
 
   static override flags = {
-    model: modelFlag,
-    data: dataFlag('predict'),
+    ...modelOnDataFlags('predict', 'the prediction'),
     out: Flags.file({ description: 'The predictions CSV to write.', default: 'predictions.csv' }),
-    device: deviceFlag,
-    'memory-limit': memoryLimitFlag,
-    'runs-dir': Flags.directory({ description: 'Where the run directory that records the prediction is written.', default: 'runs' }),
-    'cache-dir': Flags.directory({ description: 'Where step outputs are cached.', default: join('.prd', 'cache') }),
   };
 
   async run(): Promise<PredictSummary> {
@@ -52,7 +46,7 @@ export default class Predict extends PrdCommand {
         data: flags.data,
         out: flags.out,
         registry,
-        compute: flags.device ? { use: 'local', with: { device: flags.device } } : undefined,
+        compute: deviceCompute(flags.device),
         memoryLimit: flags['memory-limit'],
         runsDir: flags['runs-dir'],
         cacheDir: flags['cache-dir'],

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { duration } from '../render/format.js';
 import { prd, RECIPES, workDir } from '../test/cli.js';
 import type { RunSummary } from './run.js';
 
@@ -10,7 +11,7 @@ const small = ['--set', 'train.epochs=1', '--set', 'data.source.with.cells=60', 
 describe('prd run and prd plan', () => {
   it('runs the quickstart and prints one JSON summary whose run directory exists', { timeout: 900_000 }, () => {
     const dir = workDir();
-    const result = prd(['run', join(RECIPES, 'quickstart.json'), ...small, '--json'], dir);
+    const result = prd(['run', join(RECIPES, 'quickstart.json'), ...small, '--json', '--progress', 'plain'], dir);
     expect(result.stderr).not.toMatch(/internal error/);
     expect(result.status).toBe(0);
     const summary = JSON.parse(result.stdout) as RunSummary;
@@ -24,6 +25,12 @@ describe('prd run and prd plan', () => {
     expect(manifest.plugins.map((p: { name: string }) => p.name)).toContain('conv1d-residual');
     expect(summary.metrics).toHaveProperty(['test', 'fss']);
     expect(readFileSync(join(summary.runDir, 'history.csv'), 'utf8').split('\n')[0]).toMatch(/^epoch,loss,val_loss/);
+
+    // One duration everywhere: the terminal's closing line, the JSON summary, the manifest and the report's header.
+    expect(result.stderr).toContain(`finished in ${duration(manifest.durationMs)}  →  ${summary.runDir}`);
+    expect(summary.durationMs).toBe(manifest.durationMs);
+    const header = /<header>[\s\S]*?<\/header>/.exec(readFileSync(join(summary.runDir, 'report.html'), 'utf8'))?.[0] ?? '';
+    expect(header).toContain(`${(manifest.durationMs / 1000).toFixed(1)} s`);
 
     // The plan now shows every step as cached, and where each value came from.
     const plan = prd(['plan', join(RECIPES, 'quickstart.json'), ...small, '--json'], dir);

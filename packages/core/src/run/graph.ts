@@ -77,7 +77,7 @@ export interface GraphContext {
   given?: GivenModel;
   /** `prd run --from`: the model training starts from (as given, its local directory, and its content digest). */
   from?: { source: string; modelDir: string; digest: string; preprocessing: Preprocessing };
-  /** Renders the report from the run directory (the report step); returns the files written. */
+  /** Draws the report's figures from the run directory (the report step; the page is written once the run has ended). */
   report?: () => Promise<string[]>;
 }
 

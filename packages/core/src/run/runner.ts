@@ -11,6 +11,7 @@ import { isModelUri, resolveModel } from './inference.js';
 import type { ResolvedRecipe } from '../recipe/resolve.js';
 import { secrets } from '../recipe/secrets.js';
 import { StepCache } from './cache.js';
+import { drawFigures, writeReportPage } from './report-acts.js';
 import type { StepEnv } from './context.js';
 import { RunEvents, type RunStatus } from './events.js';
 import { gitInfo } from './git.js';
@@ -49,8 +50,17 @@ export interface RunOptions {
   worker?: WorkerLauncher;
 }
 
-/** Renders a run directory's plots and report; returns the files it wrote, relative to the run directory. */
-export type RunReporter = (input: { runDir: string; events: RunEvents; signal: AbortSignal }) => Promise<string[]>;
+/**
+ * Draws a run's report in two acts: the figures in the report step, the page once the run has ended, so the page shows
+ * the run's final manifest (its duration is the one the terminal prints). Each returns the files it wrote, relative
+ * to the run directory.
+ */
+export interface RunReporter {
+  /** Draws the figures (plots/) from the run directory. */
+  figures(input: { runDir: string; events: RunEvents; signal: AbortSignal }): Promise<string[]>;
+  /** Writes report.html from the run directory and the figures drawn. */
+  page(runDir: string): Promise<string[]>;
+}
 
 /** What `prd run` reports. */
 export interface RunResult {
@@ -122,15 +132,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
       worker: options.worker && { ...options.worker, plugins: { extra: recipe.plugins ?? [], baseDir: loaded.dir } },
       sentEpochs,
       ...(from ? { from } : {}),
-      report: reporter
-        ? async () => {
-            // The report reads the run directory: give it the metrics and the manifest of every step but itself.
-            const now = Date.now();
-            run.writeJson('metrics.json', graph.metrics ?? {});
-            run.writeJson('manifest.json', { ...manifest, status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
-            return reporter({ runDir: run.dir, events, signal });
-          }
-        : undefined,
+      report: reporter ? () => drawFigures(reporter, run, manifest, graph, timeline.records, events, signal) : undefined,
     };
     g = graph;
     for (const def of STEPS) await timeline.run(graph, def);
@@ -146,11 +148,12 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
     const ended = Date.now();
     Object.assign(manifest, { status, endedAt: new Date(ended).toISOString(), durationMs: ended - started, steps: timeline.records });
     run.writeJson('manifest.json', manifest);
+    if (status === 'FINISHED' && options.reporter && g) await writeReportPage(options.reporter, run, g, events);
     await trackers?.runEnded({ status, runDir: run.dir, endTime: ended });
     events.emit({ type: 'run:end', status, runId: run.runId, runDir: run.dir, durationMs: ended - started });
   }
   if (failure) throw failure;
-  return { runId: run.runId, runDir: run.dir, status, metrics: g?.metrics ?? {}, durationMs: Date.now() - started };
+  return { runId: run.runId, runDir: run.dir, status, metrics: g?.metrics ?? {}, durationMs: manifest.durationMs ?? Date.now() - started };
 }
 
 function runTags(manifest: Manifest): Record<string, string> {

@@ -15,6 +15,7 @@ import { RunEvents } from './events.js';
 import type { GraphContext } from './graph.js';
 import { createInstance, isModelUri, resolveModel } from './inference.js';
 import type { Preprocessing } from './preprocessing.js';
+import { drawFigures, writeReportPage } from './report-acts.js';
 import type { RunReporter } from './runner.js';
 import { RunDirectory, type Manifest } from './run-dir.js';
 import { STEPS } from './steps/table.js';
@@ -155,14 +156,7 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
       given: { source: options.model, modelDir, preprocessing, digest: entryDigest(modelDir), requireTruth: options.purpose !== 'predict' },
     };
     const reporter = options.reporter;
-    if (reporter) {
-      g.report = async () => {
-        const now = Date.now();
-        run.writeJson('metrics.json', g.metrics ?? {});
-        run.writeJson('manifest.json', { ...manifest, status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
-        return reporter({ runDir: run.dir, events, signal });
-      };
-    }
+    if (reporter) g.report = () => drawFigures(reporter, run, manifest, g, timeline.records, events, signal);
     // The same steps as a run: the ones that split and train do not apply to a given model.
     for (const def of STEPS) await timeline.run(g, def);
     const metrics = g.metrics ?? {};
@@ -171,6 +165,7 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
     const now = Date.now();
     Object.assign(manifest, { status: 'FINISHED', endedAt: new Date(now).toISOString(), durationMs: now - started, steps: timeline.records });
     run.writeJson('manifest.json', manifest);
+    if (reporter) await writeReportPage(reporter, run, g, events);
     const predict = g.results.predict && 'dir' in g.results.predict ? g.results.predict.dir : undefined;
     result = { runId: run.runId, runDir: run.dir, rows: scale?.rows.test ?? 0, dropped: scale?.dropped ?? 0, metrics, predictDir: predict, preprocessing, modelDir };
   } finally {

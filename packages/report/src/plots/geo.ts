@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { feature } from 'topojson-client';
 import type { Topology } from 'topojson-specification';
+import { graticuleLayer, tickLabelLayers } from './graticule.js';
+import type { ColourScale } from './scales.js';
 
 /** Longitude / latitude box, degrees: [west, south, east, north]. */
 export type BBox = [number, number, number, number];
@@ -117,11 +119,12 @@ export interface PanelOptions {
   grid: Grid;
   height: number;
   values: CellValue[];
-  /** Colour scale (Vega-Lite scale properties). */
-  scale: Record<string, unknown>;
-  legendTitle: string;
+  /** Colour scale, chosen from the data (scales.ts), and the legend's title. */
+  colour: ColourScale;
   /** Hide the legend (for postage stamps that share one). */
   legend?: boolean;
+  /** Label the graticule in degrees at the panel's edges; default true (postage stamps leave it to the lines). */
+  ticks?: boolean;
   /**
    * Draw cells whose value is null in grey, with this legend label (e.g. a score that is 0/0 there), and say in the
    * legend that white is a cell with no data. Without it, null cells are left out (white).
@@ -164,7 +167,7 @@ export function mapPanel(options: PanelOptions): Record<string, unknown> {
   const defined = (v: CellValue) => v.value !== null && Number.isFinite(v.value);
   const cells = options.values.filter(defined).map(box);
   const undefinedCells = options.undefinedLabel === undefined ? [] : [undefinedLayer(options.values.filter((v) => !defined(v)).map(box), options.undefinedLabel, options.legend !== false)];
-  const legend = options.legend === false ? null : { type: 'gradient', orient: 'right', gradientLength: Math.min(160, height - 20) };
+  const legend = options.legend === false ? null : { type: 'gradient', orient: 'right', gradientLength: Math.min(160, height - 20), ...rangeLabels(options.colour.domain, cells.map((c) => c.value!)) };
   return {
     width,
     height,
@@ -179,17 +182,24 @@ export function mapPanel(options: PanelOptions): Record<string, unknown> {
           latitude: { field: 'lat0', type: 'quantitative' },
           longitude2: { field: 'lon1' },
           latitude2: { field: 'lat1' },
-          color: { field: 'value', type: 'quantitative', scale: options.scale, title: options.legendTitle, legend },
+          color: { field: 'value', type: 'quantitative', scale: options.colour.scale, title: options.colour.title, legend },
         },
       },
       ...undefinedCells,
+      graticuleLayer(grid.bbox),
       { data: { values: [coastlines(grid.bbox)] }, mark: { type: 'geoshape', filled: false, stroke: '#1a1a1a', strokeWidth: 0.7 } },
+      ...(options.ticks === false ? [] : tickLabelLayers(grid.bbox)),
     ],
   };
 }
 
-/** Colour scales of the maps: fractions and scores on [0, 1], differences centred on 0. */
-export const SCALES = {
-  fraction: { scheme: 'viridis', domain: [0, 1], clamp: true },
-  difference: { scheme: 'redblue', reverse: true, domain: [-1, 1], domainMid: 0, clamp: true },
-} as const;
+/**
+ * The colour bar's labels: both ends of the range and its middle, written out (Vega would round 0.025 to 0.03), with
+ * `≥` / `≤` on an end that cells lie beyond (they are drawn in the end's colour).
+ */
+function rangeLabels([low, high]: [number, number], values: number[]): Record<string, unknown> {
+  const middle = Number(((low + high) / 2).toPrecision(12));
+  const text = (v: number, beyond: boolean, sign: string) => `'${beyond ? `${sign} ` : ''}${String(v).replace('-', '\u2212')}'`;
+  const [above, below] = [values.some((v) => v > high), values.some((v) => v < low)];
+  return { values: [low, middle, high], labelExpr: `datum.value >= ${high} ? ${text(high, above, '≥')} : datum.value <= ${low} ? ${text(low, below, '≤')} : ${text(middle, false, '')}` };
+}

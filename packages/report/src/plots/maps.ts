@@ -1,7 +1,8 @@
 import type { Declared } from '../declared.js';
 import { ident, literal, mlColumns, type DataEngine, type Preprocessing } from '@prd/core';
 import type { TopLevelSpec } from 'vega-lite';
-import { gridOf, mapPanel, SCALES, type CellValue, type Grid } from './geo.js';
+import { gridOf, mapPanel, type CellValue, type Grid } from './geo.js';
+import { divergingScale, sequentialScale } from './scales.js';
 import { slug, type Plot } from './plot.js';
 
 /** Which forecast maps to draw. */
@@ -97,7 +98,7 @@ export async function forecastMaps(engine: DataEngine, csv: string, p: Preproces
   const times = wettestTimes(rows, options.maxTimes);
   const chosen = rows.filter((r) => times.includes(r.time));
   // The top threshold (220 mm/h) is all zeros in practice (up to float32 rounding of the softmax): skip thresholds
-  // where no source exceeds half a percent anywhere, since such a map is blank on a 0-1 colour scale.
+  // where no source exceeds half a percent anywhere, since such a map would only show that rounding.
   const visible = 0.005;
   const thresholds = c.thresholds.map((t, k) => ({ t, k })).filter(({ k }) => chosen.some((r) => r.radar[k] > visible || r.ml[k] > visible || (r.nwp[k] ?? 0) > visible));
   const sources = c.nwp.length ? (['ml', 'nwp'] as const) : (['ml'] as const);
@@ -108,10 +109,13 @@ export async function forecastMaps(engine: DataEngine, csv: string, p: Preproces
       const cells = (f: (r: MeanRow) => number): CellValue[] => at.map((r) => ({ latitude: r.latitude, longitude: r.longitude, value: f(r) }));
       for (const source of sources) {
         const name = source === 'ml' ? 'ML' : 'NWP';
+        const [radar, forecast, difference] = [cells((r) => r.radar[k]), cells((r) => r[source][k]), cells((r) => r[source][k] - r.radar[k])];
+        // Radar and forecast share one scale, from both: their colours compare.
+        const fraction = sequentialScale([...radar, ...forecast].map((c) => c.value), 'fraction');
         const panels = [
-          mapPanel({ title: `Radar fraction of\nprecip > ${t} ${unit}`, grid, height: 300, values: cells((r) => r.radar[k]), scale: SCALES.fraction, legendTitle: 'fraction' }),
-          mapPanel({ title: `${name} ${source === 'ml' ? 'ensemble-mean fraction' : 'member probability'} of\nprecip > ${t} ${unit}`, grid, height: 300, values: cells((r) => r[source][k]), scale: SCALES.fraction, legendTitle: 'fraction' }),
-          mapPanel({ title: `Difference between\n${name} and radar`, grid, height: 300, values: cells((r) => r[source][k] - r.radar[k]), scale: SCALES.difference, legendTitle: `${name} - radar` }),
+          mapPanel({ title: `Radar fraction of\nprecip > ${t} ${unit}`, grid, height: 300, values: radar, colour: fraction }),
+          mapPanel({ title: `${name} ${source === 'ml' ? 'ensemble-mean fraction' : 'member probability'} of\nprecip > ${t} ${unit}`, grid, height: 300, values: forecast, colour: fraction }),
+          mapPanel({ title: `Difference between\n${name} and radar`, grid, height: 300, values: difference, colour: divergingScale(difference.map((c) => c.value), `${name} - radar`) }),
         ];
         plots.push({ id: `map_${source}_${slug(t)}_${slug(time)}`, section: 'maps', group: `> ${t} ${unit}`, title: `${name} vs radar, > ${t} ${unit}, ${time}`, spec: threePanel(`${time}: ${name} vs radar, precip > ${t} ${unit}`, panels), embed: 'png' });
       }
@@ -134,16 +138,12 @@ async function postageStamps(engine: DataEngine, csv: string, c: Columns, grid: 
   );
   const members = [...new Set(rows.map((r) => Number(r.member)))].sort((a, b) => a - b).slice(0, options.maxMembers);
   if (members.length === 0) return undefined;
-  const panels = members.map((member) =>
-    mapPanel({
-      title: `member=${member}`,
-      grid,
-      height: 170,
-      values: rows.filter((r) => Number(r.member) === member).map((r) => ({ latitude: Number(r.latitude), longitude: Number(r.longitude), value: exceedances(c.ml.map((_, i) => Number(r[`m${i}`])))[k] })),
-      scale: SCALES.fraction,
-      legendTitle: 'fraction',
-    }),
-  );
+  const values = (member: number): CellValue[] =>
+    rows.filter((r) => Number(r.member) === member).map((r) => ({ latitude: Number(r.latitude), longitude: Number(r.longitude), value: exceedances(c.ml.map((_, i) => Number(r[`m${i}`])))[k] }));
+  const byMember = new Map(members.map((member) => [member, values(member)]));
+  // One scale for every member, from all of them; the stamps are small, so their degrees are left to the lines.
+  const colour = sequentialScale([...byMember.values()].flat().map((v) => v.value), 'fraction');
+  const panels = members.map((member) => mapPanel({ title: `member=${member}`, grid, height: 170, values: byMember.get(member)!, colour, ticks: false }));
   const spec = { title: { text: `ML fraction of precip > ${threshold} ${unit}`, subtitle: wettest, fontSize: 13 }, concat: panels, columns: 6, spacing: 10, resolve: { scale: { color: 'shared' } } } as unknown as TopLevelSpec;
   return { id: `stamps_ml_${slug(threshold)}_${slug(wettest)}`, section: 'stamps', title: `Postage stamps: ML > ${threshold} ${unit}, ${wettest}`, spec, embed: 'png' };
 }
@@ -203,18 +203,23 @@ export function cellScoreMaps(split: string, score: string, rows: CellScore[], u
       const at = members.filter((r) => r.key === key);
       if (at.every((r) => r.ml === null && r.nwp === null)) return undefined;
       const cells = (f: (r: CellScore) => number | null) => at.map((r) => ({ latitude: r.latitude, longitude: r.longitude, value: f(r) }));
-      const scale = bias ? { ...SCALES.difference } : SCALES.fraction;
+      const [ml, nwp] = [cells((r) => shown(r.ml)), cells((r) => shown(r.nwp))];
+      // ML and NWP share one scale, from both; a log bias is centred on 0 (unbiased).
+      const both = [...ml, ...nwp].map((c) => c.value);
+      const legendTitle = bias ? 'log10 bias' : declared.title(score);
+      const colour = bias ? divergingScale(both, legendTitle) : sequentialScale(both, legendTitle);
       const diff = (r: CellScore) => {
         const [m, n] = [shown(r.ml), shown(r.nwp)];
         if (m === null || n === null) return null;
         return bias ? Math.abs(n) - Math.abs(m) : metric?.direction === 'lower' ? n - m : m - n;
       };
+      const differences = cells(diff);
       const panels = [
-        mapPanel({ title: `ML ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.ml)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score), undefinedLabel }),
+        mapPanel({ title: `ML ${title}\n(${label(key)})`, grid, height: 300, values: ml, colour, undefinedLabel }),
         ...(at.some((r) => r.nwp !== null)
           ? [
-              mapPanel({ title: `NWP ${title}\n(${label(key)})`, grid, height: 300, values: cells((r) => shown(r.nwp)), scale, legendTitle: bias ? 'log10 bias' : declared.title(score), undefinedLabel }),
-              mapPanel({ title: `Difference between ML and NWP\n(positive: ML better)`, grid, height: 300, values: cells(diff), scale: SCALES.difference, legendTitle: 'ML better by', undefinedLabel }),
+              mapPanel({ title: `NWP ${title}\n(${label(key)})`, grid, height: 300, values: nwp, colour, undefinedLabel }),
+              mapPanel({ title: `Difference between ML and NWP\n(positive: ML better)`, grid, height: 300, values: differences, colour: divergingScale(differences.map((c) => c.value), 'ML better by'), undefinedLabel }),
             ]
           : []),
       ];
