@@ -102,7 +102,7 @@ describe('compute.with.runtime', () => {
     const [all] = [...validation.batches({ batchSize: validation.rows })];
     const truth = all.target;
     const dataLoss = klDivergence(tf.tensor2d(truth, [validation.rows, 3]), tf.tensor2d(predicted, [validation.rows, 3])).dataSync()[0];
-    const kernel = trained.getLayer('main_output').getWeights()[0].dataSync();
+    const kernel = Array.from(trained.getLayer('main_output').getWeights()[0].dataSync());
     const penalty = l2 * kernel.reduce((sum, w) => sum + w * w, 0);
     expect(penalty).toBeGreaterThan(0.001);
     expect(auto.history[0].metrics.val_loss).toBeCloseTo(dataLoss + penalty, 5);

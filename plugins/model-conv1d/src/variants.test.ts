@@ -37,7 +37,7 @@ describe('conv1d-residual and mlp with L2 (fraction_model_dev, §5.4)', () => {
     await selectBackend('cpu');
     const model = buildConv1dResidual(SHAPE, { ...SEED_OPTIONS, l2: 0.01 }, 42);
     expect(model.layers.filter((l) => l.losses.length > 0).map((l) => l.name)).toEqual(['dense']);
-    const kernel = model.getLayer('dense').getWeights()[0].dataSync();
+    const kernel = Array.from(model.getLayer('dense').getWeights()[0].dataSync());
     const [penalty] = model.calculateLosses().map((t) => t.dataSync()[0]);
     expect(penalty).toBeCloseTo(0.01 * kernel.reduce((s, w) => s + w * w, 0), 4);
     expect(model.countParams()).toBe(181_694);
