@@ -9,7 +9,7 @@ export { createPlugin as createPluginInstance, type Instance } from './plugin/cr
 export { PluginRegistry, type PluginLoadFailure, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
 export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';
 
-export { FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
+export { FeaturesSchema, TrainSchema, ReportSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig, type ReportConfig } from './recipe/base-schema.js';
 export { composeRecipeSchema, recipeSchemaJson, slotSchema } from './recipe/compose.js';
 export { loadRecipe, type LoadedRecipe, type MigratedFile } from './recipe/load.js';
 export { applyOverride, overridePath, overrideValue } from './recipe/overrides.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataEngine, PrdError, type DataSummary, type MetricTree, type RunReporter } from '@prd/core';
+import { DataEngine, PrdError, type DataSummary, type MetricTree, type ReportConfig, type RunReporter } from '@prd/core';
 import { Declared } from './declared.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
@@ -18,7 +18,7 @@ import { readRun, type RunData, unitOf } from './run-data.js';
 
 /** What the report draws. */
 export interface ReportOptions {
-  /** Validity times with forecast maps (the wettest ones; Infinity: every time); default 2, or $PRD_MAP_TIMES ("all" or a number). */
+  /** Validity times with forecast maps (the wettest ones; Infinity: every time); default: the run recipe's `report.mapTimes`, else 2. */
   maxMapTimes?: number;
   /** Ensemble members shown as postage stamps, at most; default 36. */
   maxMembers?: number;
@@ -59,12 +59,13 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
   return plots;
 }
 
-/** `PRD_MAP_TIMES`: "all" (every validity time) or a positive number; anything else is ignored. */
-export function mapTimesFromEnv(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (value.trim().toLowerCase() === 'all') return Infinity;
-  const n = Number(value);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
+/**
+ * What a run's report draws: `options` where given, else the run recipe's `report` block (validated when the run
+ * started; `mapTimes` "all" is Infinity), else the defaults.
+ */
+export function reportSettings(options: ReportOptions, recipe: RunData['recipe']): Required<ReportOptions> {
+  const mapTimes = (recipe?.report as ReportConfig | undefined)?.mapTimes;
+  return { maxMapTimes: options.maxMapTimes ?? (mapTimes === 'all' ? Infinity : (mapTimes ?? 2)), maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
 }
 
 /**
@@ -72,9 +73,10 @@ export function mapTimesFromEnv(value: string | undefined): number | undefined {
  * tables, explanations, preprocessing) and writes `plots/<id>.svg|png` and their index; `page` writes report.html.
  */
 export function createReporter(options: ReportOptions = {}): RunReporter {
-  const settings: Required<ReportOptions> = { maxMapTimes: options.maxMapTimes ?? mapTimesFromEnv(process.env.PRD_MAP_TIMES) ?? 2, maxMembers: options.maxMembers ?? 36, memoryLimit: options.memoryLimit ?? '512MB' };
   const figures: RunReporter['figures'] = async ({ runDir, events, signal }) => {
     const run = readRun(runDir);
+    const settings = reportSettings(options, run.recipe);
+    if (process.env.PRD_MAP_TIMES !== undefined) events.log('PRD_MAP_TIMES is no longer read; set "report": {"mapTimes": N or "all"} in the recipe', 'warn');
     const plotsDir = join(runDir, 'plots');
     mkdirSync(plotsDir, { recursive: true });
     // DuckDB's spill files go to a private temporary folder, removed afterwards: nothing of it stays in the run.

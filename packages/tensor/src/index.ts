@@ -4,6 +4,7 @@ export { selectBackend, currentBackend, DEVICES, type Device, type BackendInfo, 
 export { installWasmFixes } from './wasm/install.js';
 export { conv2dBackpropFilter } from './wasm/conv-backprop-filter.js';
 export { saveModel, loadModel, saveTensors, loadTensors, MODEL_FILES, type NamedTensor } from './io.js';
+export { withRegularisation, regularisationPenalty, hasRegularisers } from './regularisation.js';
 export { lossFunction, klDivergence, meanSquaredError, meanAbsoluteError, categoricalCrossentropy, categoricalAccuracy, type LossName, type LossFn } from './losses.js';
 export { predictTensorFile, batchInputs, type PredictOptions } from './predict.js';
 export { modelSignature, PRD_FLAVOR, type MlModelInfo } from './model-artifact.js';

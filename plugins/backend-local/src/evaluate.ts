@@ -1,7 +1,10 @@
 import type { TensorFile } from '@prd/core';
-import { batchInputs, categoricalAccuracy, tf, type LayersModel, type LossFn } from '@prd/tensor';
+import { batchInputs, categoricalAccuracy, regularisationPenalty, tf, type LayersModel, type LossFn } from '@prd/tensor';
 
-/** Loss (and categorical accuracy for bands) of a model over a whole tensor file, weighted by batch size like Keras. */
+/**
+ * Loss (and categorical accuracy for bands) of a model over a whole tensor file, weighted by batch size like Keras,
+ * plus the model's L2 penalties as Keras' val_loss includes them (the same for every batch, so added once).
+ */
 export function evaluateFile(model: LayersModel, file: TensorFile, loss: LossFn, withAccuracy: boolean, batchSize: number): { loss: number; accuracy?: number } {
   const { heights, profileFeatures, outputs } = file.header;
   let lossSum = 0;
@@ -20,5 +23,5 @@ export function evaluateFile(model: LayersModel, file: TensorFile, loss: LossFn,
     accSum += (a ?? 0) * batch.size;
     rows += batch.size;
   }
-  return { loss: rows ? lossSum / rows : NaN, accuracy: withAccuracy ? (rows ? accSum / rows : NaN) : undefined };
+  return { loss: rows ? lossSum / rows + regularisationPenalty(model) : NaN, accuracy: withAccuracy ? (rows ? accSum / rows : NaN) : undefined };
 }

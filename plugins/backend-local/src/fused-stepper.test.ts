@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PrdError, RunEvents, type ModelBuilder, type ModelShape, type TrainContext, type TrainJob, type TrainOutcome } from '@prd/core';
 import type { FusedArchitecture } from '@prd/fused';
-import { loadModel, predictTensorFile, tfl, type LayersModel } from '@prd/tensor';
+import { klDivergence, loadModel, predictTensorFile, tf, tfl, type LayersModel } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
 import { tinyModel, tinyTensorFile, TINY_LAYOUT } from './tiny.fixture.js';
 import { trainLocal } from './trainer.js';
@@ -16,12 +16,13 @@ tinyTensorFile(dir, 'train.f32', 300, 1);
 const validation = tinyTensorFile(dir, 'validation.f32', 100, 2);
 
 /** Conv1D(4, relu) -> Flatten -> Dropout(0.2) -> Dense(3, softmax), named layers, and its fused description. */
-function describedModel(): LayersModel {
+function describedModel(l2 = 0): LayersModel {
   const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
   const conv = tfl.layers.conv1d({ name: 'conv', filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
   const flat = tfl.layers.flatten({ name: 'flat' }).apply(conv);
   const drop = tfl.layers.dropout({ name: 'drop', rate: 0.2, seed: 3 }).apply(flat);
-  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(drop);
+  const regulariser = l2 > 0 ? tfl.regularizers.l2({ l2 }) : undefined;
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }), kernelRegularizer: regulariser }).apply(drop);
   return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
 }
 const ARCHITECTURE: FusedArchitecture = {
@@ -84,5 +85,29 @@ describe('compute.with.runtime', () => {
     const error = await trainLocal(job('other2'), context({ build: () => tinyModel() }), options('fused')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PrdError);
     expect((error as Error).message).toMatch(/does not describe its architecture.*runtime/);
+  });
+
+  it('auto trains an L2-regularised model on tfjs and says why in one line; fused refuses it with a PrdError', async () => {
+    const l2 = 0.05;
+    const regularised = { build: () => describedModel(l2), fusedArchitecture: () => ARCHITECTURE } as ModelBuilder;
+    const ctx = context(regularised);
+    const logged: string[] = [];
+    ctx.events.on((e) => e.type === 'log' && logged.push(e.message));
+    const auto = await trainLocal(job('l2', { config: { ...job('l2').config, epochs: 1 } }), ctx, options('auto'));
+    expect(auto.runtime).toBe('tfjs-cpu');
+    expect(logged.filter((m) => m.startsWith('training on tfjs'))).toEqual(['training on tfjs: the model has L2 kernel regularisation (model.with.l2), which the fused kernels do not add to the loss']);
+    // val_loss is Keras': the data loss of the trained model plus l2 x sum(w²) of its regularised kernel.
+    const trained = await loadModel(join(dir, 'l2', 'model'));
+    const predicted = predictTensorFile(trained, validation);
+    const [all] = [...validation.batches({ batchSize: validation.rows })];
+    const truth = all.target;
+    const dataLoss = klDivergence(tf.tensor2d(truth, [validation.rows, 3]), tf.tensor2d(predicted, [validation.rows, 3])).dataSync()[0];
+    const kernel = Array.from(trained.getLayer('main_output').getWeights()[0].dataSync());
+    const penalty = l2 * kernel.reduce((sum, w) => sum + w * w, 0);
+    expect(penalty).toBeGreaterThan(0.001);
+    expect(auto.history[0].metrics.val_loss).toBeCloseTo(dataLoss + penalty, 5);
+    const error = await trainLocal(job('l2-fused'), context(regularised), options('fused')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PrdError);
+    expect((error as Error).message).toMatch(/runtime is "fused", but the model has L2 kernel regularisation/);
   });
 });

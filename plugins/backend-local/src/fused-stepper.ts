@@ -1,6 +1,6 @@
 import { PrdError, type Batch, type ModelBuilder, type RunEvents, type TrainJob } from '@prd/core';
 import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedLossName, type FusedOptimizerConfig } from '@prd/fused';
-import type { LayersModel, Optimizer } from '@prd/tensor';
+import { hasRegularisers, type LayersModel, type Optimizer } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
 import type { Stepper } from './stepper.js';
 
@@ -91,9 +91,12 @@ export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: Trai
       ? job.shape.task === 'binary'
         ? 'the binary task (sigmoid head) has no fused kernels'
         : `model "${job.model.use}" does not describe its architecture for the fused runtime`
-      : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
+      : hasRegularisers(model)
+        ? 'the model has L2 kernel regularisation (model.with.l2), which the fused kernels do not add to the loss'
+        : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
   if (why || !architecture) {
     if (runtime === 'fused') throw new PrdError(`compute.with.runtime is "fused", but ${why}; set /compute/with/runtime to "auto" or "tfjs"${workers > 0 ? ', or /compute/with/workers to 0' : ''}`);
+    events.log(`training on tfjs: ${why}`);
     return undefined;
   }
   try {

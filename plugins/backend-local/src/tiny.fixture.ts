@@ -28,12 +28,12 @@ export function tinyTensorFile(dir: string, name: string, rows: number, seed: nu
   return TensorFile.open(join(dir, name));
 }
 
-/** Conv1D(4) -> Flatten -> [seeded Dropout] -> Dense(3, softmax), with seeded initial weights. */
-export function tinyModel(dropout = 0): LayersModel {
+/** Conv1D(4) -> Flatten -> [seeded Dropout] -> Dense(3, softmax, [L2 on its kernel]), with seeded initial weights. */
+export function tinyModel(dropout = 0, l2 = 0): LayersModel {
   const input = tfl.input({ shape: [6, 2], name: 'profile_input' });
   const conv = tfl.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input);
   let flat = tfl.layers.flatten().apply(conv) as tfl.SymbolicTensor;
   if (dropout > 0) flat = tfl.layers.dropout({ rate: dropout, seed: 3 }).apply(flat) as tfl.SymbolicTensor;
-  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(flat);
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax', name: 'main_output', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }), kernelRegularizer: l2 > 0 ? tfl.regularizers.l2({ l2 }) : undefined }).apply(flat);
   return tfl.model({ inputs: input, outputs: out as tfl.SymbolicTensor });
 }

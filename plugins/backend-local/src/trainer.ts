@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { deriveSeed, PrdError, TensorFile, type EpochRecord, type TrainContext, type TrainJob, type TrainOutcome } from '@prd/core';
-import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, tfl, type LayersModel, type Variable } from '@prd/tensor';
+import { loadModel, lossFunction, modelSignature, saveModel, selectBackend, setDropoutDraws, tfl, withRegularisation, type LayersModel, type Variable } from '@prd/tensor';
 import { bestDir, jobIdentity, loadLatestCheckpoint, saveCheckpoint, type TrainState } from './checkpoints.js';
 import { checkDivergence } from './divergence.js';
 import { startFromWeights } from './fork.js';
@@ -92,6 +92,8 @@ export async function trainLocal(job: TrainJob, context: TrainContext, config: L
   }
   if (train.rows === 0) throw new PrdError('the training split has no rows; check the split and the data transforms');
   const variables = model.trainableWeights.map((w) => w.read() as Variable);
+  // The loss the steps minimise: the data loss plus the model's L2 penalties (Keras' fit adds them; tfjs' only in fit).
+  const trainingLoss = withRegularisation(model, lossFn);
   const { batchSize, epochs } = job.config;
   const batchesPerEpoch = Math.ceil(train.rows / batchSize);
   // Dropout draws one mask per step; a resumed run continues the sequence where the checkpoint left it.
@@ -106,9 +108,9 @@ export async function trainLocal(job: TrainJob, context: TrainContext, config: L
     fused ??
     (workers > 0
       ? new ParallelStepper(
-          await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn, bands, shape: train.header, batchSize, optimizerDir: resumedFrom, dropoutDraws }),
+          await ParallelTrainer.start({ workers, device: backend.device, model, variables, optimizer, config: job.config, loss: job.config.loss, lossFn: trainingLoss, bands, shape: train.header, batchSize, optimizerDir: resumedFrom, dropoutDraws }),
         )
-      : new LocalStepper(model, variables, optimizer, lossFn, bands, train.header));
+      : new LocalStepper(model, variables, optimizer, trainingLoss, bands, train.header));
 
   try {
     for (let epoch = state.epoch + 1; epoch <= epochs && !state.stoppedEarly; epoch++) {

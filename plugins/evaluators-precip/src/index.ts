@@ -84,10 +84,10 @@ const plugins: AnyPlugin[] = [
   definePlugin({
     kind: 'evaluator',
     name: 'binary',
-    description: 'Rain / no-rain scores of a binary target: TP, FP, TN, FN, accuracy, precision, recall at 0.5, and the ROC area',
+    description: 'Rain / no-rain scores of a binary target: TP, FP, TN, FN, accuracy, precision, recall at 0.5, the ROC area and the precision-recall area (average precision)',
     options: plainOptions,
     // Counts and rates of the ML forecast alone (no NWP side), so the direction marks nothing as better.
-    outputs: { metrics: { binary: { label: 'Rain / no-rain scores (TP, FP, TN, FN; accuracy, precision, recall, ROC area)', direction: 'higher' } } },
+    outputs: { metrics: { binary: { label: 'Rain / no-rain scores (TP, FP, TN, FN; accuracy, precision, recall, ROC area, average precision)', direction: 'higher' } } },
     create: (options, context) => scorer(binaryScores, options, context),
   }),
   definePlugin({

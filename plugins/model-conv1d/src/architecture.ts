@@ -10,10 +10,13 @@ import type { Conv1dResidualConfig, MlpConfig } from './options.js';
 export function conv1dResidualArchitecture(shape: ModelShape, options: Conv1dResidualConfig): FusedArchitecture {
   const act = options.activation;
   const layers: FusedLayer[] = [];
+  const convDropout = options.convDropout ?? 0;
   for (let i = 0; i < options.convLayers; i++) {
-    layers.push({ type: 'conv1d', name: i === 0 ? 'conv1d' : `conv1d_${i}`, filters: options.filters, kernelSize: options.kernelSize, useBias: false, activation: act });
+    layers.push({ type: 'conv1d', name: i === 0 ? 'conv1d' : `conv1d_${i}`, filters: options.filters, kernelSize: options.kernelSize, useBias: options.convBias ?? false, activation: act });
+    // The §5.4 variant's Dropout after the first Conv1D feeds both the next layer and the residual branch.
+    if (i === 0 && convDropout > 0) layers.push({ type: 'dropout', name: 'dropout_conv1d', rate: convDropout });
   }
-  layers.push({ type: 'add', name: 'add', from: 'conv1d' }, { type: 'flatten', name: 'flatten' });
+  layers.push({ type: 'add', name: 'add', from: convDropout > 0 ? 'dropout_conv1d' : 'conv1d' }, { type: 'flatten', name: 'flatten' });
   layers.push({ type: 'dense', name: 'dense', units: options.denseUnits ?? shape.heights * shape.profileFeatures, useBias: false, activation: act });
   if (options.dropout > 0) layers.push({ type: 'dropout', name: 'dropout', rate: options.dropout });
   if (shape.singleLevel > 0) {

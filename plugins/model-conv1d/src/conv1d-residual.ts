@@ -1,14 +1,15 @@
 import type { ModelShape } from '@prd/core';
 import { tfl, type LayersModel, type SymbolicTensor } from '@prd/tensor';
 import type { Conv1dResidualConfig } from './options.js';
-import { seededKernel } from './init.js';
+import { l2Kernel, seededKernel } from './init.js';
 
 
 /**
  * The seed's residual 1-D CNN (`prd_pipeline.build_model`): Conv1D x3 (no bias, relu, "same" padding, equal to
  * the seed's ZeroPadding1D(1) + valid Conv1D for kernel 3) with the first layer's output added to the last's,
  * Flatten, Dense(heights x features, no bias); with single-level inputs a skip connection from the raw inputs
- * and two Dense(1024) layers; softmax over bands or a linear regression output. Layer names are fixed
+ * and two Dense(1024) layers; softmax over bands or a linear regression output. `l2` regularises the Dense
+ * layer's kernel, as fraction_model_dev.ipynb did (seed-pipeline.md §5.4). Layer names are fixed
  * (`conv1d`, `conv1d_1`, `conv1d_2`, `add`, `flatten`, `dense`, `main_output`) so explainers can find them.
  */
 export function buildConv1dResidual(shape: ModelShape, options: Conv1dResidualConfig, seed: number): LayersModel {
@@ -28,7 +29,7 @@ export function buildConv1dResidual(shape: ModelShape, options: Conv1dResidualCo
   const added = tfl.layers.add({ name: 'add' }).apply([out, identity]) as SymbolicTensor;
   const flat = tfl.layers.flatten({ name: 'flatten' }).apply(added) as SymbolicTensor;
   const denseUnits = options.denseUnits ?? heights * profileFeatures;
-  let x = tfl.layers.dense({ name: 'dense', units: denseUnits, useBias: false, activation: act, kernelInitializer: seededKernel(seed, 'dense') }).apply(flat) as SymbolicTensor;
+  let x = tfl.layers.dense({ name: 'dense', units: denseUnits, useBias: false, activation: act, kernelInitializer: seededKernel(seed, 'dense'), kernelRegularizer: l2Kernel(options.l2) }).apply(flat) as SymbolicTensor;
   if (options.dropout > 0) x = tfl.layers.dropout({ name: 'dropout', rate: options.dropout, seed: seed }).apply(x) as SymbolicTensor;
   const outActivation = shape.task === 'bands' ? 'softmax' : shape.task === 'binary' ? 'sigmoid' : 'linear';
   const inputs = [profileInput];

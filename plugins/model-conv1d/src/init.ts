@@ -8,3 +8,8 @@ import { tfl } from '@prd/tensor';
 export function seededKernel(seed: number, layerName: string) {
   return tfl.initializers.glorotUniform({ seed: deriveSeed(seed, `init:${layerName}`) });
 }
+
+/** A Keras `kernel_regularizer=L2(l2)` for a layer, or none for 0 (the default, as the seed's main model). */
+export function l2Kernel(l2: number | undefined) {
+  return l2 !== undefined && l2 > 0 ? tfl.regularizers.l2({ l2 }) : undefined;
+}

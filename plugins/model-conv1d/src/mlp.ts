@@ -1,7 +1,7 @@
 import type { ModelShape } from '@prd/core';
 import { tfl, type LayersModel, type SymbolicTensor } from '@prd/tensor';
 import type { MlpConfig } from './options.js';
-import { seededKernel } from './init.js';
+import { l2Kernel, seededKernel } from './init.js';
 
 
 /** A plain multi-layer perceptron on the flattened profile (and single-level values): a baseline for the CNN. */
@@ -16,7 +16,7 @@ export function buildMlp(shape: ModelShape, options: MlpConfig, seed: number): L
   }
   options.hiddenUnits.forEach((units, i) => {
     const name = `dense_${i + 1}`;
-    x = tfl.layers.dense({ name, units, activation: options.activation, kernelInitializer: seededKernel(seed, name) }).apply(x) as SymbolicTensor;
+    x = tfl.layers.dense({ name, units, activation: options.activation, kernelInitializer: seededKernel(seed, name), kernelRegularizer: l2Kernel(options.l2) }).apply(x) as SymbolicTensor;
     if (options.dropout > 0) x = tfl.layers.dropout({ name: `dropout_${i + 1}`, rate: options.dropout, seed: seed + i }).apply(x) as SymbolicTensor;
   });
   const output = tfl.layers

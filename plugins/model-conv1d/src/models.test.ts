@@ -85,6 +85,7 @@ describe('fused architecture descriptions', () => {
   ] as const;
   const builders = [
     ['conv1d-residual', plugins[0], { ...SEED_OPTIONS, headUnits: [16, 8], dropout: 0.2 }],
+    ['conv1d-residual with conv biases and dropout (§5.4)', plugins[0], { ...SEED_OPTIONS, headUnits: [16, 8], convBias: true, convDropout: 0.1 }],
     ['mlp', plugins[1], { hiddenUnits: [12, 6], activation: 'elu', dropout: 0.1 }],
   ] as const;
   for (const [modelName, plugin, options] of builders) {
@@ -94,6 +95,9 @@ describe('fused architecture descriptions', () => {
         const builder = (await plugin.create(options as never, { seed: 5, baseDir: '.', pointer: '/model', events: new RunEvents(), tempDir: '.' })) as ModelBuilder & DescribesArchitecture;
         const model = (await builder.build(shape)) as LayersModel;
         const arch = builder.fusedArchitecture(shape) as FusedArchitecture;
+        // Every Dropout layer of the model is in the description (weights and outputs alone would not show one missing).
+        const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout').map((l) => l.name);
+        expect(arch.layers.filter((l) => l.type === 'dropout').map((l) => l.name)).toEqual(dropouts);
         const trainer = new FusedTrainer(arch, 3, 'mse', { type: 'adam' });
         readModelWeights(trainer.network, model);
         expect(trainer.network.parameterCount).toBe(model.countParams());

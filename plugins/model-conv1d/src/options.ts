@@ -13,6 +13,7 @@ export const Conv1dResidualOptions = Type.Object(
     // The seed's development variants (seed-pipeline.md §5.4).
     convDropout: Type.Optional(Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after the first Conv1D layer, before the residual branch (prd_fraction_model_dev used 0.1; 0: none)' })),
     convBias: Type.Optional(Type.Boolean({ default: false, description: 'Conv1D layers with a bias (prd_fraction_model_dev; the main model has none)' })),
+    l2: Type.Optional(Type.Number({ minimum: 0, default: 0, description: 'L2 kernel regularisation of the Dense layer after Flatten: l2 x sum(w²) is added to the loss (fraction_model_dev\'s kernel_regularizer="l2" is 0.01; 0: none). Trains on tfjs, not the fused runtime' })),
   },
   { additionalProperties: false },
 );
@@ -25,6 +26,7 @@ export const MlpOptions = Type.Object(
     hiddenUnits: Type.Array(Type.Integer({ minimum: 1 }), { default: [256, 128], description: 'Units of each hidden Dense layer' }),
     activation: Type.Union([Type.Literal('relu'), Type.Literal('elu'), Type.Literal('tanh'), Type.Literal('sigmoid')], { default: 'relu' }),
     dropout: Type.Number({ minimum: 0, maximum: 0.95, default: 0, description: 'Dropout rate after each hidden layer' }),
+    l2: Type.Optional(Type.Number({ minimum: 0, default: 0, description: 'L2 kernel regularisation of each hidden Dense layer: l2 x sum(w²) per layer is added to the loss (0: none). Trains on tfjs, not the fused runtime' })),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '@prd/tensor';
-import { buildConv1dResidual } from './index.js';
+import { buildConv1dResidual, buildMlp } from './index.js';
 import type { Conv1dResidualConfig } from './options.js';
 
 // The seed's fraction-model development variants (seed-pipeline.md §5.4) as options of conv1d-residual.
@@ -29,5 +29,24 @@ describe('conv1d-residual variants (§5.4)', () => {
       expect(model.countParams()).toBe(181_694 + (convLayers - 3) * 3072);
       model.dispose();
     }
+  });
+});
+
+describe('conv1d-residual and mlp with L2 (fraction_model_dev, §5.4)', () => {
+  it('regularise only the Dense layer after Flatten (conv1d-residual) or the hidden layers (mlp), by l2 x sum(w²)', async () => {
+    await selectBackend('cpu');
+    const model = buildConv1dResidual(SHAPE, { ...SEED_OPTIONS, l2: 0.01 }, 42);
+    expect(model.layers.filter((l) => l.losses.length > 0).map((l) => l.name)).toEqual(['dense']);
+    const kernel = Array.from(model.getLayer('dense').getWeights()[0].dataSync());
+    const [penalty] = model.calculateLosses().map((t) => t.dataSync()[0]);
+    expect(penalty).toBeCloseTo(0.01 * kernel.reduce((s, w) => s + w * w, 0), 4);
+    expect(model.countParams()).toBe(181_694);
+    model.dispose();
+    const mlp = buildMlp(SHAPE, { hiddenUnits: [8, 4], activation: 'relu', dropout: 0, l2: 0.1 }, 1);
+    expect(mlp.layers.filter((l) => l.losses.length > 0).map((l) => l.name)).toEqual(['dense_1', 'dense_2']);
+    mlp.dispose();
+    const plain = buildConv1dResidual(SHAPE, SEED_OPTIONS, 42);
+    expect(plain.layers.some((l) => l.losses.length > 0)).toBe(false);
+    plain.dispose();
   });
 });

@@ -15,7 +15,8 @@ const FIGURES: Record<string, string[]> = {
   'fraction-model-rebalanced.json': ['data_rebalancing', 'bars_test_fss', 'map_ml_*'],
   'test-scenarios-by-event.json': ['bars_test_fss', 'bars_test_fss_ensemble_mean', 'bars_test_fss_control', 'cells_test_fss_*'],
   'xai.json': ['importance_permutation', 'importance_multipass_forward', 'importance_multipass_backward', 'importance_per_height', 'saliency_gradcam_*', 'filters_first_layer'],
-  'binary-rain.json': ['learning_loss', 'binary_scores', 'binary_roc', 'importance_permutation'],
+  'fraction-model-l2.json': ['learning_loss', 'bars_test_fss', 'map_ml_*'],
+  'binary-rain.json': ['learning_loss', 'binary_scores', 'binary_roc', 'binary_precision_recall', 'importance_permutation'],
   'regression-mean-rain.json': ['learning_loss', 'bars_test_scores', 'regression_scatter', 'regression_histogram', 'importance_permutation', 'importance_per_height'],
 };
 const fast = ['--set', 'train.epochs=1', '--json', '--progress', 'none'];

@@ -102,10 +102,25 @@ export const TrainSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The `report` block: what the run's report draws (read by `prd run` and `prd report` from the run's recipe). */
+export const ReportSchema = Type.Object(
+  {
+    mapTimes: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('all')], {
+        default: 2,
+        description: 'Validity times with forecast maps and postage stamps: the wettest N, or "all" (the seed\'s notebook looped over every time).',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'What the report draws.' },
+);
+
 /** Resolved `train` block: validation has filled the defaults, so epochs and batch size are always set. */
 export type TrainConfig = Static<typeof TrainSchema> & { epochs: number; batchSize: number };
 /** Resolved `data.features` block. */
 export type FeaturesConfig = Static<typeof FeaturesSchema>;
+/** Resolved `report` block. */
+export type ReportConfig = Static<typeof ReportSchema>;
 
 /** A recipe after loading, interpolation and validation. */
 export interface Recipe {
@@ -129,6 +144,7 @@ export interface Recipe {
   track?: PluginRef[];
   evaluate?: PluginRef[];
   explain?: PluginRef[];
+  report?: ReportConfig;
 }
 
 /**
@@ -158,6 +174,7 @@ export function recipeSchema(slot: (kind: string) => TSchema, kinds: KindTable =
           description: 'A hyperparameter sweep, checked and run by prd sweep (package @prd/sweep); null for none (a recipe that extends a sweep recipe).',
         }),
       ),
+      report: Type.Optional(ReportSchema),
     },
   };
   for (const [kind, declaration] of Object.entries(kinds)) {

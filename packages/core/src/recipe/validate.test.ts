@@ -79,6 +79,19 @@ describe('recipe validation', () => {
     expect(issues).toEqual([expect.objectContaining({ pointer: '/data/features/target/bands', message: expect.stringContaining('unknown band set "standard5"; did you mean "standard-5"? (the "precip" domain has: standard-5)') })]);
   });
 
+  it('takes report.mapTimes as a positive count or "all", and nothing else', async () => {
+    for (const mapTimes of [1, 12, 'all']) {
+      const resolved = await resolveRecipe(writeRecipe({ ...valid, report: { mapTimes } }), { registry: testRegistry(), env: {} });
+      expect(resolved.recipe.report).toEqual({ mapTimes });
+    }
+    const zero = await problems({ ...valid, report: { mapTimes: 0 } });
+    expect(zero.issues.map((i) => i.pointer)).toContain('/report/mapTimes');
+    const word = await problems({ ...valid, report: { mapTimes: 'every' } });
+    expect(word.issues.map((i) => i.pointer)).toContain('/report/mapTimes');
+    const typo = await problems({ ...valid, report: { mapTime: 3 } });
+    expect(typo.issues.find((i) => i.pointer === '/report/mapTime')?.suggestion).toBe('mapTimes');
+  });
+
   it('requires exactly one of bands or column in the target', async () => {
     const broken = structuredClone(valid) as Record<string, any>;
     broken.data.features.target = { bands: 'standard-5', column: 'radar_mean_rain_instant' };

@@ -25,8 +25,8 @@ function job(dir: string, train: TensorFile): TrainJob {
 }
 
 /** The live side of a job: the tiny model, fresh events, a signal nobody aborts. */
-function live(dropout = 0): TrainContext {
-  return { model: { build: () => model(dropout) }, events: new RunEvents(), signal: new AbortController().signal };
+function live(dropout = 0, l2 = 0): TrainContext {
+  return { model: { build: () => model(dropout, l2) }, events: new RunEvents(), signal: new AbortController().signal };
 }
 
 describe('data-parallel training', () => {
@@ -89,6 +89,21 @@ describe('data-parallel training', () => {
       return readFileSync(join(j.modelDir, 'weights.bin'));
     };
     expect((await weights()).equals(await weights())).toBe(true);
+  });
+
+  it('with L2, a worker thread trains to the weights of single-threaded training (each replica adds the penalty)', { timeout: 180_000 }, async () => {
+    const weights = async (workers: number, l2: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'prd-par-l2-'));
+      const j = job(dir, file(dir, 160));
+      await trainLocal(j, live(0, l2), { device: 'wasm', workers, keepCheckpoints: 1, validationBatchSize: 64, process: 'in-process' });
+      const bytes = readFileSync(join(j.modelDir, 'weights.bin'));
+      return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    };
+    const worst = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    const single = await weights(0, 0.1);
+    expect(worst(single, await weights(1, 0.1))).toBeLessThan(1e-3);
+    // The penalty matters: without it the weights end elsewhere.
+    expect(worst(single, await weights(0, 0))).toBeGreaterThan(1e-2);
   });
 
   it('uses worker threads only on idle cores, for wasm and cpu, and never more than the batch allows', () => {

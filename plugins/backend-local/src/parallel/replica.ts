@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadTensors, lossFunction, selectBackend, setDropoutDraws, tf, tfl, type Device, type LossName, type Variable } from '@prd/tensor';
+import { loadTensors, lossFunction, withRegularisation, selectBackend, setDropoutDraws, tf, tfl, type Device, type LossName, type Variable } from '@prd/tensor';
 import { makeOptimizer, setLearningRate } from '../optimizer.js';
 import type { TrainConfig } from '@prd/core';
 import { applyShardGradients, shardGradient } from './shard.js';
@@ -39,7 +39,7 @@ async function main(init: ReplicaInit): Promise<void> {
   if (init.optimizerDir) await optimizer.setWeights(loadTensors(init.optimizerDir, 'optimizer'));
   const state = new SharedState(init.buffer, init.layout);
   const me = init.replica;
-  const lossFn = lossFunction(init.loss);
+  const lossFn = withRegularisation(model, lossFunction(init.loss));
   const { heights, profileFeatures, outputs } = init.shape;
   const { widths, replicas } = init.layout;
   parentPort!.postMessage({ type: 'ready' });
