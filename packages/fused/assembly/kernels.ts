@@ -7,12 +7,26 @@ let packA: usize = 0;
 let packB: usize = 0;
 let tile: usize = 0;
 
-const MR = 4;
+/**
+ * acc + a·b. The relaxed-SIMD build (`--enable relaxed-simd`) makes it one `f32x4.relaxed_madd`, which V8 turns into
+ * a fused multiply-add (one rounding) where the CPU has FMA and into multiply then add where it has not.
+ */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/**
+ * Rows of the register tile: 6 x 8 with FMA (12 accumulators, 2 B vectors and 1 broadcast A: 15 of the 16 XMM
+ * registers, V8 keeping one as scratch), 4 x 8 without (a multiply then an add needs one more register per product).
+ */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
 const NR = 8;
 /** K block: a packed B panel (KC x 8 floats = 8 KiB) stays in L1 while the A panels stream past it. */
 const KC = 256;
 
-/** Where gemm may put its packed operands: `a` holds M x KC (rounded up to 4 rows), `b` KC x N (to 8 columns). */
+/** Where gemm may put its packed operands: `a` holds M x KC (rounded up to MR rows), `b` KC x N (to 8 columns). */
 export function setScratch(a: usize, b: usize, t: usize): void {
   packA = a;
   packB = b;
@@ -24,12 +38,13 @@ function packPanelsA(a: usize, ars: i32, acs: i32, M: i32, k0: i32, kc: i32): vo
   let dst = packA;
   for (let i0 = 0; i0 < M; i0 += MR) {
     if (ars == 1 && i0 + MR <= M) {
-      // A transposed: the panel's 4 values of each k are adjacent in memory.
+      // A transposed: the panel's MR values of each k are adjacent in memory.
       let src = a + ((<usize>(i0 + k0 * acs)) << 2);
       const step = <usize>acs << 2;
       let d = dst;
       for (let k = 0; k < kc; k++) {
         v128.store(d, v128.load(src));
+        if (MR == 6) store<u64>(d, load<u64>(src, 16), 16);
         src += step;
         d += MR << 2;
       }
@@ -103,7 +118,7 @@ function packPanelsB(b: usize, brs: i32, bcs: i32, N: i32, k0: i32, kc: i32): vo
 }
 
 // One 4 x 8 tile of C over kc values of k from the packed panels; adds to C when `add`, else overwrites.
-function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+function micro4(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -112,22 +127,22 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    pa += MR << 2;
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 4 << 2;
     pb += NR << 2;
   }
   const ld = <usize>ldc << 2;
-  if (rows == MR && cols == NR) {
+  if (rows == 4 && cols == NR) {
     if (add) {
       v128.store(c, f32x4.add(v128.load(c), c00));
       v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
@@ -158,6 +173,88 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
   v128.store(tile, c21, 80);
   v128.store(tile, c30, 96);
   v128.store(tile, c31, 112);
+  storeEdge(c, ld, rows, cols, add);
+}
+
+// The 6 x 8 tile (the FMA build), as micro4.
+function micro6(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40);
+    c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = madd(a, b0, c50);
+    c51 = madd(a, b1, c51);
+    pa += 6 << 2;
+    pb += NR << 2;
+  }
+  const ld = <usize>ldc << 2;
+  if (rows == 6 && cols == NR) {
+    if (add) {
+      c00 = f32x4.add(v128.load(c), c00);
+      c01 = f32x4.add(v128.load(c, 16), c01);
+      c10 = f32x4.add(v128.load(c + ld), c10);
+      c11 = f32x4.add(v128.load(c + ld, 16), c11);
+      c20 = f32x4.add(v128.load(c + 2 * ld), c20);
+      c21 = f32x4.add(v128.load(c + 2 * ld, 16), c21);
+      c30 = f32x4.add(v128.load(c + 3 * ld), c30);
+      c31 = f32x4.add(v128.load(c + 3 * ld, 16), c31);
+      c40 = f32x4.add(v128.load(c + 4 * ld), c40);
+      c41 = f32x4.add(v128.load(c + 4 * ld, 16), c41);
+      c50 = f32x4.add(v128.load(c + 5 * ld), c50);
+      c51 = f32x4.add(v128.load(c + 5 * ld, 16), c51);
+    }
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    v128.store(c + ld, c10);
+    v128.store(c + ld, c11, 16);
+    v128.store(c + 2 * ld, c20);
+    v128.store(c + 2 * ld, c21, 16);
+    v128.store(c + 3 * ld, c30);
+    v128.store(c + 3 * ld, c31, 16);
+    v128.store(c + 4 * ld, c40);
+    v128.store(c + 4 * ld, c41, 16);
+    v128.store(c + 5 * ld, c50);
+    v128.store(c + 5 * ld, c51, 16);
+    return;
+  }
+  v128.store(tile, c00);
+  v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32);
+  v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64);
+  v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96);
+  v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128);
+  v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160);
+  v128.store(tile, c51, 176);
+  storeEdge(c, ld, rows, cols, add);
+}
+
+// Writes the rows x cols corner of the scratch tile into C (adding when `add`).
+function storeEdge(c: usize, ld: usize, rows: i32, cols: i32, add: bool): void {
   for (let r = 0; r < rows; r++) {
     for (let q = 0; q < cols; q++) {
       const dst = c + <usize>r * ld + (<usize>q << 2);
@@ -165,6 +262,12 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, col
       store<f32>(dst, add ? load<f32>(dst) + v : v);
     }
   }
+}
+
+// @ts-ignore: decorator
+@inline function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, rows: i32, cols: i32, add: bool): void {
+  if (MR == 6) micro6(pa, pb, kc, c, ldc, rows, cols, add);
+  else micro4(pa, pb, kc, c, ldc, rows, cols, add);
 }
 
 /**

@@ -69,7 +69,7 @@ export function convResidual(heights: number, features: number, singleLevel: num
     });
   }
   const softmax = opts.softmax ?? true;
-  const out = tfl.layers.dense({ name: 'main_output', units: outputs, activation: softmax ? 'softmax' : 'linear', kernelInitializer: init('main_output'), biasInitializer: 'glorotUniform' }).apply(x) as SymbolicTensor;
+  const out = tfl.layers.dense({ name: 'main_output', units: outputs, activation: softmax ? 'softmax' : 'linear', kernelInitializer: init('main_output'), biasInitializer: tfl.initializers.glorotUniform({ seed: 11 }) }).apply(x) as SymbolicTensor;
   layers.push({ type: 'dense', name: 'main_output', units: outputs, useBias: true, activation: softmax ? 'softmax' : 'linear' });
   return { model: tfl.model({ inputs, outputs: out }), arch: { heights, profileFeatures: features, singleLevel, layers } };
 }

@@ -1,5 +1,5 @@
 import type { Activation, FusedArchitecture } from './architecture.js';
-import { instantiateKernels, RESERVED_BYTES, type Kernels } from './kernels.js';
+import { instantiateKernels, kernelVariant, RESERVED_BYTES, type Kernels, type KernelVariant } from './kernels.js';
 
 /** Where one tfjs weight (`<layer>/<kind>`) lives in the parameter buffer. */
 export interface WeightSlot {
@@ -68,6 +68,8 @@ export class FusedNetwork {
   constructor(
     readonly architecture: FusedArchitecture,
     readonly maxBatch: number,
+    /** The kernel build (by default the best this engine runs). */
+    readonly variant: KernelVariant = kernelVariant(),
   ) {
     const { heights: H, profileFeatures: F, singleLevel: S, layers } = architecture;
     let top = RESERVED_BYTES / 4;
@@ -113,7 +115,8 @@ export class FusedNetwork {
     let packA = 0;
     let packB = 0;
     const needGemm = (M: number, N: number, K: number) => {
-      packA = Math.max(packA, Math.ceil(M / 4) * 4 * Math.min(K, KC));
+      // Rows rounded up to the kernels' tile (4 or 6 rows, by build): 8 more than a multiple of 4 covers both.
+      packA = Math.max(packA, (Math.ceil(M / 4) * 4 + 8) * Math.min(K, KC));
       packB = Math.max(packB, Math.ceil(N / 8) * 8 * Math.min(K, KC));
     };
     const node = (width: number, grad: boolean): Node => {
@@ -194,8 +197,8 @@ export class FusedNetwork {
     this.softmax = lastLayer.activation === 'softmax';
     const pa = alloc(packA);
     const pb = alloc(packB);
-    const tile = alloc(32);
-    const { kernels, memory } = instantiateKernels(top * 4 - RESERVED_BYTES);
+    const tile = alloc(8 * 8);
+    const { kernels, memory } = instantiateKernels(top * 4 - RESERVED_BYTES, variant);
     this.k = kernels;
     this.heap = new Float32Array(memory.buffer);
     this.k.setScratch(pa * 4, pb * 4, tile * 4);

@@ -1,5 +1,6 @@
 import type { FusedArchitecture } from './architecture.js';
 import { countCorrect, lossAndGradient, softmaxBackward, softmaxRows, type FusedLossName } from './loss.js';
+import type { KernelVariant } from './kernels.js';
 import { FusedNetwork, type DropoutMasks, type FusedInputs } from './network.js';
 
 /** The optimizers of the fused step: Keras' Adam (as @prd/tensor's FlatAdam) and tfjs' SGD with momentum. */
@@ -26,8 +27,9 @@ export class FusedTrainer {
     maxBatch: number,
     readonly loss: FusedLossName,
     readonly optimizer: FusedOptimizerConfig,
+    variant?: KernelVariant,
   ) {
-    this.network = new FusedNetwork(architecture, maxBatch);
+    this.network = new FusedNetwork(architecture, maxBatch, variant);
     this.probabilities = new Float32Array(maxBatch * this.network.outputs);
     this.dOutput = new Float32Array(maxBatch * this.network.outputs);
   }

@@ -1,5 +1,5 @@
 import { PrdError, type Batch, type ModelBuilder, type RunEvents, type TrainJob } from '@prd/core';
-import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedLossName, type FusedOptimizerConfig } from '@prd/fused';
+import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedLossName, type FusedOptimizerConfig, type KernelVariant } from '@prd/fused';
 import { hasRegularisers, type LayersModel, type Optimizer } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
 import type { Stepper } from './stepper.js';
@@ -32,6 +32,11 @@ export class FusedStepper implements Stepper {
     readModelWeights(trainer.network, model);
     await readOptimizerState(trainer, optimizer);
     return new FusedStepper(trainer, model, optimizer);
+  }
+
+  /** The kernel build the step runs on (`relaxed-simd`: with fused multiply-add). */
+  get kernelVariant(): KernelVariant {
+    return this.trainer.network.variant;
   }
 
   trainBatch(batch: Batch, learningRate: number): void {
@@ -100,7 +105,9 @@ export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: Trai
     return undefined;
   }
   try {
-    return await FusedStepper.create(architecture, model, optimizer, job);
+    const stepper = await FusedStepper.create(architecture, model, optimizer, job);
+    events.log(`fused step on the ${stepper.kernelVariant} kernels`);
+    return stepper;
   } catch (error) {
     // A model that does not match its description (a plugin bug) trains on tfjs under `auto`.
     if (runtime === 'fused') throw new PrdError(`the fused runtime cannot train this model: ${(error as Error).message}; set /compute/with/runtime to "tfjs"`);
