@@ -101,7 +101,9 @@ async function loadNative(device: 'gpu' | 'native'): Promise<BackendInfo> {
     throw new PrdError(`device "${device}" needs ${name}, which is not installed; run \`npm i ${name}@4.22.0\` (it downloads libtensorflow) or use device "wasm"`);
   }
   try {
-    await import(name);
+    // require, not import(): it resolves the way require.resolve above did, NODE_PATH included (ESM ignores it),
+    // and tfjs-node is a CommonJS package.
+    require(name);
   } catch (error) {
     throw new PrdError(`${name} is installed but failed to load: ${(error as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   const python = ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log);
   const rows: BenchRow[] = [];
   const failed: string[] = [];
+  // The load average (1, 5, 15 min) around the run: on a shared machine it says how far to trust wall-clock rates.
+  const loadBefore = loadavg();
   for (const suite of suites) {
     log(`suite ${suite.name}`);
     const workDir = join(REPO, '.bench', 'work', suite.name);
@@ -78,14 +80,15 @@ async function main(): Promise<void> {
     }
   }
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
-  const result = { date: new Date().toISOString(), machine, failed, python: pythonVersions(python), dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
+  const load = { before: loadBefore.map((l) => Number(l.toFixed(2))), after: loadavg().map((l) => Number(l.toFixed(2))) };
+  const result = { date: new Date().toISOString(), machine, load, failed, python: pythonVersions(python), dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
   mkdirSync(args.out, { recursive: true });
   const stamp = result.date.replace(/[:.]/g, '-');
   writeFileSync(join(args.out, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(args.out, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   const table = markdownTable(rows);
   writeFileSync(join(args.out, 'latest.md'), `${table}\n`);
-  process.stdout.write(`\n${table}\n\nmachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; dataset ${result.dataset.rows.toLocaleString('en-US')} rows; medians of ${result.repetitions} repetitions\nresults: ${join(args.out, 'latest.json')}\n`);
+  process.stdout.write(`\n${table}\n\nmachine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; dataset ${result.dataset.rows.toLocaleString('en-US')} rows; medians of ${result.repetitions} repetitions; load average ${load.before.join(' ')} before, ${load.after.join(' ')} after\nresults: ${join(args.out, 'latest.json')}\n`);
   if (failed.length > 0) {
     log(`failed suites: ${failed.join(', ')}`);
     process.exitCode = 1;

@@ -9,25 +9,20 @@ import { RunEvents, SeededRandom, TensorFile, TensorFileWriter, type ModelBuilde
 import { buildConv1dResidual, conv1dResidualArchitecture } from '@prd/model-conv1d';
 import { trainLocal } from '@prd/backend-local';
 import { selectBackend, tf, type Device } from '@prd/tensor';
-import { median, type BenchContext, type BenchRow, type BenchSuite } from '../suite.js';
+import { ensureNativeTfjs, NATIVE_DIR, NativeSetupError } from '../native-env.js';
+import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
+import { trainingRows, type BatchResults, type KerasResult, type SideResult } from './training-rows.js';
 
 const run = promisify(execFile);
 const THIS_FILE = fileURLToPath(import.meta.url);
 const LAYOUT: TensorLayout = { heights: 33, profileFeatures: 5, singleLevel: 0, outputs: 5 };
 const SHAPE: ModelShape = { ...LAYOUT, task: 'bands' };
 const SEED_MODEL = { filters: 32, kernelSize: 3, convLayers: 3, headUnits: [1024, 1024], activation: 'relu' as const, dropout: 0 };
-const BATCH = 64;
+/** Batch sizes measured unless PRD_BENCH_TRAINING_BATCHES says otherwise (e.g. "64"). */
+const BATCHES = [64, 256];
 /** Rows per timed epoch: enough steps for a stable rate, few enough that the slow pure-JS backends finish. */
 const ROWS = { fast: 64 * 250, slow: 64 * 5 };
 
-interface SideResult {
-  mode: string;
-  runtime: string;
-  samplesPerSecond: number[];
-  /** Samples per CPU-second of the whole trainLocal call (model build, epoch, checkpoint), all threads. */
-  cpuSamplesPerSecond?: number[];
-  peakRssMiB: number;
-}
 
 /**
  * Standardised-looking profiles whose band fractions are a softmax of a fixed function of the profile, so both
@@ -62,7 +57,7 @@ function writeTensorFile(path: string, rows: number): TensorFile {
 }
 
 /** Stock tfjs: plain layers model, tfjs' Adam and KL loss, `model.fit`, none of prd's kernel fixes. */
-async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetitions: number): Promise<number[]> {
+async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetitions: number, batch: number): Promise<number[]> {
   await selectBackend(device);
   const model = buildConv1dResidual(SHAPE, SEED_MODEL, 42);
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'kullbackLeiblerDivergence', metrics: ['accuracy'] });
@@ -71,11 +66,11 @@ async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetiti
   const inputs = LAYOUT.heights * LAYOUT.profileFeatures;
   const x = tf.tensor3d(data.filter((_, i) => i % width < inputs), [rows, LAYOUT.heights, LAYOUT.profileFeatures]);
   const y = tf.tensor2d(data.filter((_, i) => i % width >= inputs), [rows, LAYOUT.outputs]);
-  await model.fit(tf.slice(x, 0, BATCH), tf.slice(y, 0, BATCH), { batchSize: BATCH, epochs: 1, verbose: 0 });
+  await model.fit(tf.slice(x, 0, batch), tf.slice(y, 0, batch), { batchSize: batch, epochs: 1, verbose: 0 });
   const rates: number[] = [];
   for (let i = 0; i < repetitions; i++) {
     const start = performance.now();
-    await model.fit(x, y, { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: true });
+    await model.fit(x, y, { batchSize: batch, epochs: 1, verbose: 0, shuffle: true });
     rates.push(rows / ((performance.now() - start) / 1000));
   }
   return rates;
@@ -85,7 +80,7 @@ async function stockSide(device: 'cpu', file: TensorFile, rows: number, repetiti
  * prd's local backend: the product's training loop on `device` (the tfjs step) or with the fused step
  * (`runtime: fused`, @prd/fused), one epoch per repetition.
  */
-async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs' | 'fused', file: TensorFile, workDir: string, repetitions: number): Promise<{ runtime: string; rates: number[]; cpuRates: number[] }> {
+async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs' | 'fused', file: TensorFile, workDir: string, repetitions: number, batch: number): Promise<{ runtime: string; rates: number[]; cpuRates: number[] }> {
   const rates: number[] = [];
   const cpuRates: number[] = [];
   let label = '';
@@ -100,7 +95,7 @@ async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs'
           model: { use: 'conv1d-residual', with: SEED_MODEL },
           shape: SHAPE,
           train: file.path,
-          config: { epochs: 1, batchSize: BATCH, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.001 } } },
+          config: { epochs: 1, batchSize: batch, loss: 'kl-divergence', optimizer: { adam: { learningRate: 0.001 } } },
           seed: 42,
           modelDir: join(dir, 'model'),
           checkpointDir: join(dir, 'checkpoints'),
@@ -127,23 +122,24 @@ async function prdSide(device: Device, workers: number | 'auto', runtime: 'tfjs'
 
 /** Child process entry: one side per process, so backends, kernel patches and peak memory never mix. */
 async function child(args: string[]): Promise<void> {
-  const [mode, path, workDir, repetitions] = args;
+  const [mode, path, workDir, repetitions, batchSize] = args;
   const reps = Number(repetitions);
+  const batch = Number(batchSize);
   let result: SideResult;
   if (mode === 'stock-cpu') {
     const file = TensorFile.open(path);
-    result = { mode, runtime: 'tfjs-cpu (stock)', samplesPerSecond: await stockSide('cpu', file, ROWS.slow, reps), peakRssMiB: 0 };
+    result = { mode, runtime: 'tfjs-cpu (stock)', samplesPerSecond: await stockSide('cpu', file, ROWS.slow, reps, batch), peakRssMiB: 0 };
   } else if (mode === 'prd-fused') {
     // The fused step; tfjs-wasm is loaded for validation and saving only.
     await selectBackend('wasm');
-    const { runtime, rates, cpuRates } = await prdSide('wasm', 0, 'fused', TensorFile.open(path), workDir, reps);
+    const { runtime, rates, cpuRates } = await prdSide('wasm', 0, 'fused', TensorFile.open(path), workDir, reps, batch);
     result = { mode, runtime, samplesPerSecond: rates, cpuSamplesPerSecond: cpuRates, peakRssMiB: 0 };
   } else {
     // prd-<device> is single-threaded; prd-<device>-threads splits batches across the cores (workers: auto).
     const [, device, threads] = /^prd-(\w+?)(-threads)?$/.exec(mode)!;
     await selectBackend(device as Device);
     const file = TensorFile.open(device === 'cpu' ? `${path}.small` : path);
-    const { runtime, rates, cpuRates } = await prdSide(device as Device, threads ? Math.max(1, availableParallelism() - 1) : 0, 'tfjs', file, workDir, reps);
+    const { runtime, rates, cpuRates } = await prdSide(device as Device, threads ? Math.max(1, availableParallelism() - 1) : 0, 'tfjs', file, workDir, reps, batch);
     result = { mode, runtime, samplesPerSecond: rates, cpuSamplesPerSecond: cpuRates, peakRssMiB: 0 };
   }
   result.peakRssMiB = process.resourceUsage().maxRSS / 1024;
@@ -152,50 +148,58 @@ async function child(args: string[]): Promise<void> {
 
 const options = { maxBuffer: 16 * 1024 * 1024 };
 
-async function side(ctx: BenchContext, mode: string, path: string, repetitions: number): Promise<SideResult> {
-  const { stdout } = await run(process.execPath, [THIS_FILE, '--child', mode, path, ctx.workDir, String(repetitions)], options);
+/** One side in its own process; `nodePath` is where the native side finds tfjs-node (the benchmark's own build). */
+async function side(ctx: BenchContext, mode: string, path: string, repetitions: number, batch: number, nodePath?: string): Promise<SideResult> {
+  const env = nodePath ? { ...process.env, NODE_PATH: nodePath, TF_CPP_MIN_LOG_LEVEL: '2' } : process.env;
+  const { stdout } = await run(process.execPath, [THIS_FILE, '--child', mode, path, ctx.workDir, String(repetitions), String(batch)], { ...options, env });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as SideResult;
   const cpu = result.cpuSamplesPerSecond?.length ? `; ${result.cpuSamplesPerSecond.map((s) => s.toFixed(0)).join(', ')} per CPU-second` : '';
-  ctx.log(`training: ${mode} (${result.runtime}): ${result.samplesPerSecond.map((s) => s.toFixed(0)).join(', ')} samples/s${cpu}`);
+  ctx.log(`training, batch ${batch}: ${mode} (${result.runtime}): ${result.samplesPerSecond.map((s) => s.toFixed(0)).join(', ')} samples/s${cpu}`);
   return result;
 }
 
-interface KerasResult {
-  samples_per_second: number[];
-  cpu_samples_per_second: number[];
-  parameters: number;
-  tensorflow: string;
-  intra_op_threads: number;
-}
 
 /** Keras on all threads, or on `threads` (KERAS_THREADS): prd's step runs on one. */
-async function keras(ctx: BenchContext, path: string, rows: number, repetitions: number, threads = 0): Promise<KerasResult> {
+async function keras(ctx: BenchContext, path: string, rows: number, repetitions: number, batch: number, threads = 0): Promise<KerasResult> {
   const script = fileURLToPath(new URL('../../python/keras_reference.py', import.meta.url));
   const env = threads ? { ...process.env, KERAS_THREADS: String(threads) } : process.env;
-  const { stdout } = await run(ctx.python, [script, path, String(rows), String(repetitions), String(BATCH)], { ...options, env });
+  const { stdout } = await run(ctx.python, [script, path, String(rows), String(repetitions), String(batch)], { ...options, env });
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as KerasResult;
-  ctx.log(`training: keras ${result.tensorflow}${threads ? ` (${threads} thread)` : ''}: ${result.samples_per_second.map((s) => s.toFixed(0)).join(', ')} samples/s; ${result.cpu_samples_per_second.map((s) => s.toFixed(0)).join(', ')} per CPU-second`);
+  ctx.log(`training, batch ${batch}: keras ${result.tensorflow}${threads ? ` (${threads} thread)` : ''}: ${result.samples_per_second.map((s) => s.toFixed(0)).join(', ')} samples/s; ${result.cpu_samples_per_second.map((s) => s.toFixed(0)).join(', ')} per CPU-second`);
   return result;
 }
 
-function nativeAvailable(): Device[] {
-  const require = createRequire(import.meta.url);
-  const found: Device[] = [];
-  for (const [device, name] of [['gpu', '@tensorflow/tfjs-node-gpu'], ['native', '@tensorflow/tfjs-node']] as const) {
-    try {
-      require.resolve(name);
-      found.push(device);
-    } catch {
-      // not installed: that backend is simply not measured
-    }
+/** Whether tfjs-node-gpu is installed beside the project (it cannot be built here: it needs CUDA). */
+function gpuInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
+    return true;
+  } catch {
+    return false;
   }
-  return found;
+}
+
+/** Comma-separated numbers or names from an environment variable, or undefined when it is unset. */
+function listFromEnv(name: string): string[] | undefined {
+  return process.env[name]?.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+/** The native side's tfjs-node, built on demand (see native-env.ts); undefined, with the reason logged, if it cannot be. */
+function nativeModules(ctx: BenchContext): string | undefined {
+  try {
+    return ensureNativeTfjs(NATIVE_DIR, ctx.python, ctx.log);
+  } catch (error) {
+    if (!(error instanceof NativeSetupError)) throw error;
+    ctx.log(`training: the native side is skipped, tfjs-node could not be built: ${error.message}`);
+    return undefined;
+  }
 }
 
 /**
- * Training throughput of the seed's profile-only model (33 heights x 5 features, 181,694 parameters, batch 64,
- * KL divergence, Adam) on every available backend, against stock tfjs-cpu (plain tfjs layers and `model.fit`)
- * and against Keras (TensorFlow from PyPI) on the same tensor file in the same run.
+ * Training throughput of the seed's profile-only model (33 heights x 5 features, 181,694 parameters, KL divergence,
+ * Adam) at each batch size on every backend (fused, tfjs-node built against PyPI's TensorFlow, wasm, pure JS),
+ * against stock tfjs-cpu (plain tfjs layers and `model.fit`) and against Keras (TensorFlow from PyPI) on the same
+ * tensor file in the same run.
  */
 export const trainingSuite: BenchSuite = {
   name: 'training',
@@ -203,108 +207,32 @@ export const trainingSuite: BenchSuite = {
     const path = join(ctx.workDir, 'train.f32');
     writeTensorFile(path, ROWS.fast);
     writeTensorFile(`${path}.small`, ROWS.slow);
-    // PRD_BENCH_TRAINING_SIDES (e.g. "fused,wasm,keras") measures only some sides: the pure-JS ones take minutes.
-    const only = process.env.PRD_BENCH_TRAINING_SIDES?.split(',').map((x) => x.trim());
+    // PRD_BENCH_TRAINING_SIDES (e.g. "fused,wasm,native,keras") measures only some sides: the pure-JS ones take minutes.
+    const only = listFromEnv('PRD_BENCH_TRAINING_SIDES');
     const wanted = (name: string) => !only || only.includes(name);
-    const modes = ['prd-fused', ...nativeAvailable().map((d) => `prd-${d}`), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'].filter((m) => wanted(m.slice(4)));
-    // Repetitions go round all sides in turn, one process each, so that the load of a shared machine, which
-    // changes by the minute, falls on every side alike.
-    const results = new Map<string, SideResult>();
-    let kerasResult: KerasResult | undefined;
-    let keras1: KerasResult | undefined;
-    const merge = (r: SideResult) => {
-      const seen = results.get(r.mode);
-      results.set(r.mode, seen ? { ...seen, samplesPerSecond: [...seen.samplesPerSecond, ...r.samplesPerSecond], cpuSamplesPerSecond: [...(seen.cpuSamplesPerSecond ?? []), ...(r.cpuSamplesPerSecond ?? [])], peakRssMiB: Math.max(seen.peakRssMiB, r.peakRssMiB) } : r);
-    };
-    for (let rep = 0; rep < ctx.repetitions; rep++) {
-      ctx.log(`training: repetition ${rep + 1} of ${ctx.repetitions}`);
-      if (wanted('stock-cpu')) merge(await side(ctx, 'stock-cpu', path, 1));
-      if (wanted('keras')) {
-        const k = await keras(ctx, path, ROWS.fast, 1);
-        kerasResult = kerasResult ? { ...kerasResult, samples_per_second: [...kerasResult.samples_per_second, ...k.samples_per_second], cpu_samples_per_second: [...kerasResult.cpu_samples_per_second, ...k.cpu_samples_per_second] } : k;
-      }
-      // One thread each: on a machine shared with other jobs, the scheduler gives a 2-thread process two shares.
-      if (wanted('keras-1-thread')) {
-        const k = await keras(ctx, path, ROWS.fast, 1, 1);
-        keras1 = keras1 ? { ...keras1, samples_per_second: [...keras1.samples_per_second, ...k.samples_per_second], cpu_samples_per_second: [...keras1.cpu_samples_per_second, ...k.cpu_samples_per_second] } : k;
-      }
-      for (const mode of modes) merge(await side(ctx, mode, path, 1));
-    }
-    const stock = results.get('stock-cpu');
-    const sides = modes.map((m) => results.get(m)!);
-    const stockRate = stock ? median(stock.samplesPerSecond) : NaN;
-    const kerasRate = kerasResult ? median(kerasResult.samples_per_second) : NaN;
+    const batches = listFromEnv('PRD_BENCH_TRAINING_BATCHES')?.map(Number) ?? BATCHES;
+    if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`PRD_BENCH_TRAINING_BATCHES must list positive integers, not "${process.env.PRD_BENCH_TRAINING_BATCHES}"`);
+    const nodePath = wanted('native') ? nativeModules(ctx) : undefined;
+    const modes = ['prd-fused', ...(gpuInstalled() ? ['prd-gpu'] : []), ...(nodePath ? ['prd-native'] : []), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'].filter((m) => wanted(m.slice(4)));
     const rows: BenchRow[] = [];
-    const fused = results.get('prd-fused');
-    const wasm = results.get('prd-wasm');
-    if (fused && wasm) {
-      // Per repetition too: the sides of one repetition ran minutes apart at most, under the same load.
-      const perRep = fused.samplesPerSecond.map((f, i) => f / wasm.samplesPerSecond[i]);
-      rows.push({
-        suite: 'training',
-        name: `seed model training, ${fused.runtime} vs prd ${wasm.runtime} (samples/s)`,
-        unit: 'samples/s',
-        better: 'higher',
-        value: median(fused.samplesPerSecond),
-        samples: fused.samplesPerSecond,
-        reference: { name: `prd ${wasm.runtime} (tfjs step)`, value: median(wasm.samplesPerSecond), samples: wasm.samplesPerSecond },
-        ratio: median(fused.samplesPerSecond) / median(wasm.samplesPerSecond),
-        note: `ratio per repetition: ${perRep.map((r) => r.toFixed(2)).join(', ')}`,
-      });
-    }
-    // Per CPU-second: on a machine shared with other jobs, wall-clock rates measure the scheduler as much as the code.
-    const cpuRow = (s: SideResult, refName: string, ref: number[]) => {
-      const mine = s.cpuSamplesPerSecond ?? [];
-      if (!mine.length || !ref.length) return;
-      rows.push({
-        suite: 'training',
-        name: `seed model training, ${s.runtime} vs ${refName} (samples per CPU-second)`,
-        unit: 'samples/CPU-s',
-        better: 'higher',
-        value: median(mine),
-        samples: mine,
-        reference: { name: refName, value: median(ref), samples: ref },
-        ratio: median(mine) / median(ref),
-        note: `prd: CPU time of the whole trainLocal call (build, epoch, checkpoint); Keras: of model.fit; ratio per repetition: ${mine.map((v, i) => (v / ref[i]).toFixed(2)).join(', ')}`,
-      });
-    };
-    for (const s of sides) {
-      if (keras1) cpuRow(s, 'Keras on 1 thread', keras1.cpu_samples_per_second);
-      if (kerasResult) cpuRow(s, 'Keras on all threads', kerasResult.cpu_samples_per_second);
-    }
-    if (fused && wasm) cpuRow(fused, `prd ${wasm.runtime} (tfjs step)`, wasm.cpuSamplesPerSecond ?? []);
-    for (const s of sides) {
-      const value = median(s.samplesPerSecond);
-      const base = { suite: 'training', unit: 'samples/s', better: 'higher' as const, value, samples: s.samplesPerSecond, peakMemoryMiB: s.peakRssMiB };
-      if (kerasResult) {
-        const perRep = s.samplesPerSecond.map((v, i) => v / kerasResult!.samples_per_second[i]);
-        rows.push({
-          ...base,
-          name: `seed model training, ${s.runtime}${s.mode.endsWith('-threads') ? ' (data-parallel)' : ''} vs Keras (samples/s)`,
-          reference: { name: `Keras, TensorFlow ${kerasResult.tensorflow} (${kerasResult.intra_op_threads || 'all'} threads)`, value: kerasRate, samples: kerasResult.samples_per_second },
-          ratio: value / kerasRate,
-          note: `same tensor file; Keras times model.fit over the same rows after a warm-up; ratio per repetition: ${perRep.map((r) => r.toFixed(2)).join(', ')}`,
-        });
+    for (const batch of batches) {
+      // Repetitions go round all sides in turn, one process each, so that the load of a shared machine, which
+      // changes by the minute, falls on every side alike.
+      const measured: BatchResults = { batch, modes, sides: new Map(), rows: ROWS };
+      const merge = (r: SideResult) => {
+        const seen = measured.sides.get(r.mode);
+        measured.sides.set(r.mode, seen ? { ...seen, samplesPerSecond: [...seen.samplesPerSecond, ...r.samplesPerSecond], cpuSamplesPerSecond: [...(seen.cpuSamplesPerSecond ?? []), ...(r.cpuSamplesPerSecond ?? [])], peakRssMiB: Math.max(seen.peakRssMiB, r.peakRssMiB) } : r);
+      };
+      const mergeKeras = (seen: KerasResult | undefined, k: KerasResult): KerasResult => (seen ? { ...seen, samples_per_second: [...seen.samples_per_second, ...k.samples_per_second], cpu_samples_per_second: [...seen.cpu_samples_per_second, ...k.cpu_samples_per_second] } : k);
+      for (let rep = 0; rep < ctx.repetitions; rep++) {
+        ctx.log(`training, batch ${batch}: repetition ${rep + 1} of ${ctx.repetitions}`);
+        if (wanted('stock-cpu')) merge(await side(ctx, 'stock-cpu', path, 1, batch));
+        if (wanted('keras')) measured.keras = mergeKeras(measured.keras, await keras(ctx, path, ROWS.fast, 1, batch));
+        // One thread each: on a machine shared with other jobs, the scheduler gives a 2-thread process two shares.
+        if (wanted('keras-1-thread')) measured.keras1 = mergeKeras(measured.keras1, await keras(ctx, path, ROWS.fast, 1, batch, 1));
+        for (const mode of modes) merge(await side(ctx, mode, path, 1, batch, mode === 'prd-native' ? nodePath : undefined));
       }
-      if (keras1) {
-        const perRep = s.samplesPerSecond.map((v, i) => v / keras1!.samples_per_second[i]);
-        rows.push({
-          ...base,
-          name: `seed model training, ${s.runtime}${s.mode.endsWith('-threads') ? ' (data-parallel)' : ''} vs Keras on 1 thread (samples/s)`,
-          reference: { name: `Keras, TensorFlow ${keras1.tensorflow} (KERAS_THREADS=1)`, value: median(keras1.samples_per_second), samples: keras1.samples_per_second },
-          ratio: value / median(keras1.samples_per_second),
-          note: `ratio per repetition: ${perRep.map((r) => r.toFixed(2)).join(', ')}`,
-        });
-      }
-      if (!stock) continue;
-      rows.push({
-        ...base,
-        name: `seed model training, ${s.runtime}${s.mode.endsWith('-threads') ? ' (data-parallel)' : ''} vs stock tfjs-cpu (samples/s)`,
-        reference: { name: 'stock tfjs-cpu: plain tfjs layers, model.fit', value: stockRate, samples: stock.samplesPerSecond },
-        ratio: value / stockRate,
-        referencePeakMemoryMiB: stock.peakRssMiB,
-        note: `181,694 parameters, batch ${BATCH}, KL divergence, Adam; ${s.mode === 'prd-cpu' ? ROWS.slow : ROWS.fast} rows per epoch`,
-      });
+      rows.push(...trainingRows(measured));
     }
     return rows;
   },
