@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path';
 import { azurite, splitBlobUrl, type AzuriteInfo } from './azurite.js';
 import { BodyChecker } from './checker.js';
 import { execute, filesUnder, type Execution } from './executor.js';
+import { metricHistory, runSweep, type SweepHost } from './sweep-jobs.js';
 
 /** A fault the server answers instead of handling a matching request, `times` times. */
 export interface Fault {
@@ -183,6 +184,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     job.statusHistory.push(status);
   };
 
+  /** The MLflow run a job's metrics go to (what its MLFLOW_RUN_ID says). */
+  const mlflowRunId = (job: PlaneJob) => job.name;
+
   const runJob = async (job: PlaneJob) => {
     const p = job.body.properties as {
       command: string;
@@ -222,7 +226,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           ...options.jobEnv,
           PATH: [...(options.jobPath ?? []), process.env.PATH ?? ''].join(delimiter),
           AZUREML_RUN_ID: job.name,
-          MLFLOW_RUN_ID: job.name,
+          MLFLOW_RUN_ID: mlflowRunId(job),
           MLFLOW_EXPERIMENT_NAME: p.experimentName ?? 'Default',
           MLFLOW_TRACKING_URI: trackingUri,
           AZUREML_ARM_SUBSCRIPTION: sub,
@@ -243,6 +247,34 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (job.cancelRequested) job.execution.cancel();
     job.exitCode = await job.execution.done;
     setStatus(job, job.cancelRequested ? 'Canceled' : job.exitCode === 0 ? 'Completed' : 'Failed');
+  };
+
+  const cancelJob = (job: PlaneJob) => {
+    job.cancelRequested = true;
+    if (!TERMINAL.includes(job.status)) setStatus(job, 'CancelRequested');
+    job.execution?.cancel();
+  };
+
+  // Sweep jobs run their trials as child command jobs (sweep-jobs.ts); the primary metric is read from MLflow.
+  const sweepHost: SweepHost = {
+    submit: (name, body) => createJob(name, body),
+    cancel: cancelJob,
+    setStatus,
+    history: (job, metric) => metricHistory(mlflow, mlflowRunId(job), metric),
+    pollMs: 200,
+  };
+
+  /** Keep a submitted job and start it (a command job executes, a sweep job runs its trials). */
+  const createJob = (name: string, body: PlaneJob['body']): PlaneJob => {
+    const created: PlaneJob = { name, body, status: 'NotStarted', statusHistory: ['NotStarted'], cancelRequested: false };
+    plane.jobs.set(name, created);
+    setTimeout(() => {
+      (body.properties.jobType === 'Sweep' ? runSweep(created, sweepHost) : runJob(created)).catch((error: unknown) => {
+        setStatus(created, 'Failed');
+        process.stderr.write(`control plane: job ${name}: ${String(error)}\n`);
+      });
+    }, 50);
+    return created;
   };
 
   const jobBody = (job: PlaneJob) => ({
@@ -294,13 +326,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     m = /^\/jobs(?:\/([^/]+)(\/cancel)?)?$/.exec(rest);
     if (m) {
       const [, name, cancel] = m;
-      if (!name && method === 'GET') return { status: 200, body: { value: [...plane.jobs.values()].map(jobBody) } };
+      if (!name && method === 'GET') {
+        const parent = url.searchParams.get('parentJobName');
+        const listed = [...plane.jobs.values()].filter((j) => !parent || (j.body.properties.tags as Record<string, string> | undefined)?.['azureml.parentJobName'] === parent);
+        return { status: 200, body: { value: listed.map(jobBody) } };
+      }
       const job = name ? plane.jobs.get(name) : undefined;
       if (cancel && method === 'POST') {
         if (!job) return armError(404, 'UserError', `job ${name} not found`);
-        job.cancelRequested = true;
-        if (!TERMINAL.includes(job.status)) setStatus(job, 'CancelRequested');
-        job.execution?.cancel();
+        cancelJob(job);
         return { status: 202, headers: { location: `${plane.url}${wsPath}/jobs/${name}?api-version=${url.searchParams.get('api-version')}` } };
       }
       if (method === 'GET') return job ? { status: 200, body: jobBody(job) } : armError(404, 'UserError', `job ${name} not found`);
@@ -311,15 +345,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           return armError(400, 'UserError', `invalid body: ${errors.join('; ')}`);
         }
         if (job) return armError(409, 'UserError', `job ${name} already exists`);
-        const created: PlaneJob = { name, body: structuredClone(body) as PlaneJob['body'], status: 'NotStarted', statusHistory: ['NotStarted'], cancelRequested: false };
-        plane.jobs.set(name, created);
-        setTimeout(() => {
-          runJob(created).catch((error: unknown) => {
-            setStatus(created, 'Failed');
-            process.stderr.write(`control plane: job ${name}: ${String(error)}\n`);
-          });
-        }, 50);
-        return { status: 201, body: jobBody(created) };
+        return { status: 201, body: jobBody(createJob(name, structuredClone(body) as PlaneJob['body'])) };
       }
     }
     return armError(404, 'NoRegisteredProviderFound', `no route ${method} ${rest}`);
