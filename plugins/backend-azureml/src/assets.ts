@@ -33,7 +33,7 @@ export async function ensureCode(arm: ArmClient, store: Datastore, snap: Snapsho
   if (await arm.find(path, `read code asset ${name}`)) return { uploaded: 0 };
   const prefix = `LocalUpload/${snap.hash.slice(0, 32)}/code`;
   const uploaded = await ensureUploaded(store, prefix, snap.files);
-  events.log(`AzureML: uploaded the run's code asset ${name} (${uploaded} bytes)`);
+  events.log(uploaded > 0 ? `AzureML: uploaded the run's code asset ${name} (${uploaded} bytes)` : `AzureML: created the code asset ${name} from files already in the datastore`);
   await putOnce(arm, path, { properties: { codeUri: `${store.container.url.split('?')[0]}/${prefix}`, isAnonymous: true, description: 'prd job snapshot: resolved recipe and job file', tags: {}, properties: {} } }, `create code asset ${name}`);
   return { uploaded };
 }

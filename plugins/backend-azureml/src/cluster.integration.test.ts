@@ -71,7 +71,19 @@ describe('prd run on an AzureML cluster (local control plane + Azurite)', () => 
     const model = plane.assets.get('models/azureml-quickstart/1') as { properties: { modelType: string; modelUri: string; jobName: string } };
     expect(model.properties).toMatchObject({ modelType: 'custom_model', jobName: meta.jobName });
     expect(model.properties.modelUri).toBe(`azureml://datastores/workspaceblobstore/paths/azureml/${meta.jobName}/run/${summary.runId}/model/`);
-    expect(new Set(plane.requests.filter((r) => !r.path.startsWith('/_test')).map((r) => r.apiVersion))).toEqual(new Set(['2025-12-01']));
+    expect(new Set(plane.requests.filter((r) => !r.path.startsWith('/_test') && !r.path.startsWith('/mlflow/')).map((r) => r.apiVersion))).toEqual(new Set(['2025-12-01']));
+
+    // The node tracked to the workspace's MLflow endpoint with the job's run token, into the job's own run.
+    const tracked = plane.requests.filter((r) => r.path.startsWith('/mlflow/'));
+    expect(tracked.length).toBeGreaterThan(0);
+    expect(new Set(tracked.map((r) => r.caller))).toEqual(new Set([`run:${meta.jobName}`]));
+    const jobRun = plane.jobs.get(meta.jobName)!.mlflowRunId!;
+    const mlflowRun = (await (await fetch(`${process.env.MLFLOW_TEST_URI}/api/2.0/mlflow/runs/get?run_id=${jobRun}`)).json()) as {
+      run: { info: { status: string }; data: { metrics?: Array<{ key: string }>; tags?: Array<{ key: string; value: string }> } };
+    };
+    expect(mlflowRun.run.info.status).toBe('FINISHED');
+    expect(mlflowRun.run.data.tags).toContainEqual({ key: 'prd.run_id', value: summary.runId });
+    expect(mlflowRun.run.data.metrics?.map((m) => m.key)).toEqual(expect.arrayContaining(['loss', 'val_loss']));
 
     // A second run of the same recipe uploads nothing: code and environment are reused (stopped once submitted).
     const before = plane.requests.filter((r) => r.method === 'PUT' && /\/(codes|environments)\//.test(r.path)).length;

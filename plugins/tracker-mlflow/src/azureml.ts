@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArmClient, ARM_SCOPE, AzureAuth, downloadModel, mlflowBaseUrl, mlflowTrackingUri, registerModel, resolveWorkspace, WorkspaceOptions } from '@prd/azure';
+import { ArmClient, ARM_SCOPE, AzureAuth, azureMlJobContext, downloadModel, mlflowBaseUrl, mlflowTrackingUri, registerModel, resolveWorkspace, WorkspaceOptions } from '@prd/azure';
 import { definePlugin, hashOf, type Tracker } from '@prd/core';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -30,9 +30,13 @@ export const azureMlTracker = definePlugin({
     const ws = resolveWorkspace({ subscriptionId, resourceGroup, workspace }, { pointer: ctx.pointer, baseDir: ctx.baseDir });
     const auth = new AzureAuth();
     const arm = new ArmClient(ws, auth);
-    const uri = mlflowBaseUrl(await mlflowTrackingUri(arm, ws));
-    const connection = { ...resolveConnection({ ...(mlflow as MlflowOptions), uri }, {}, ctx.pointer), tokenProvider: () => auth.token(ARM_SCOPE) };
-    const inner = new MlflowTracker({ connection, options: mlflow as MlflowOptions, events: ctx.events });
+    // Inside an AzureML job of this workspace the job's own MLflow run and run token are used: the run shows on
+    // the job's page in studio, and the cluster needs no credential of its own for tracking.
+    const job = azureMlJobContext(ws);
+    const mlflowAuth = job ? new AzureAuth(job.credential) : auth;
+    const uri = mlflowBaseUrl(job?.trackingUri ?? (await mlflowTrackingUri(arm, ws)));
+    const connection = { ...resolveConnection({ ...(mlflow as MlflowOptions), uri }, {}, ctx.pointer), tokenProvider: () => mlflowAuth.token(ARM_SCOPE) };
+    const inner = new MlflowTracker({ connection, options: mlflow as MlflowOptions, events: ctx.events, attachRunId: job?.runId });
     let runId = '';
     const tracker: Tracker = {
       runStarted: async (run) => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ARM_SCOPE, AzureAuth, mlflowBaseUrl } from '@prd/azure';
+import { ARM_SCOPE, AzureAuth, mlflowBaseUrl, RunTokenCredential } from '@prd/azure';
 import { PrdError, secrets, urlSecrets } from '@prd/core';
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -63,7 +63,9 @@ export function resolveConnection(options: Partial<MlflowOptions>, env: NodeJS.P
   }
   if (url.protocol === 'azureml:') {
     // The workspace's MLflow endpoint: HTTPS with an Azure AD token per request (az login, service principal, ...).
-    const auth = new AzureAuth();
+    // Inside an AzureML job, the job's own tracking URI takes the run token AzureML gives the job.
+    const runToken = raw === env.MLFLOW_TRACKING_URI ? env.AZUREML_RUN_TOKEN : undefined;
+    const auth = new AzureAuth(runToken ? new RunTokenCredential(runToken, env.AZUREML_RUN_TOKEN_EXPIRY) : undefined);
     return { ...resolveConnection({ ...options, uri: mlflowBaseUrl(raw, env) }, env, pointer), tokenProvider: () => auth.token(ARM_SCOPE) };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

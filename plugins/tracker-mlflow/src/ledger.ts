@@ -23,6 +23,8 @@ export interface Ledger {
   status?: RunStatus;
   /** The MLflow run, once created. */
   mlflow?: { experimentId: string; runId: string; artifactUri: string };
+  /** An existing MLflow run to log into rather than create one (the AzureML job's own run). */
+  attachTo?: string;
   /** A create request went out; before creating again, look for the run by its `prd.run_id` tag. */
   createAttempted?: boolean;
   /** The run was resumed (`prd run --resume`): set the MLflow run back to RUNNING. */

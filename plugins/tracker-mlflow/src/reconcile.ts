@@ -64,6 +64,14 @@ export class Reconciler {
       }
       return ledger.mlflow.runId;
     }
+    if (ledger.attachTo) {
+      const job = await this.client.getRun(ledger.attachTo);
+      if (!job) throw new MlflowError(`the MLflow run ${ledger.attachTo} this run should log into (its AzureML job's run, $MLFLOW_RUN_ID) does not exist on the server`, 404, 'RESOURCE_DOES_NOT_EXIST', false, false);
+      ledger.mlflow = { experimentId: job.info.experiment_id, runId: job.info.run_id, artifactUri: job.info.artifact_uri };
+      this.report.sent.push(`logging into MLflow run ${job.info.run_id} (the AzureML job's run)`);
+      this.save();
+      return job.info.run_id;
+    }
     const experimentId = await this.client.experimentId(ledger.target.experiment);
     // An earlier create may have reached the server even though its answer was lost: look for it first.
     const earlier = ledger.createAttempted ? await this.client.findRunByTag([experimentId], 'prd.run_id', ledger.prdRunId) : undefined;

@@ -14,6 +14,8 @@ export interface MlflowTrackerSettings {
   connection: MlflowConnection;
   options: MlflowOptions;
   events: RunEvents;
+  /** Log into this existing MLflow run instead of creating one (an AzureML job's own run, $MLFLOW_RUN_ID). */
+  attachRunId?: string;
 }
 
 /** While a run trains: few quick retries, so a sick server costs seconds at most, then prd sync takes over. */
@@ -60,6 +62,7 @@ export class MlflowTracker implements Tracker {
       ledger.artifacts.done = false;
     } else {
       ledger = ledgerFromRunDir(run.runDir, { uri: secrets.redact(this.settings.connection.baseUrl), experiment }, facts, false);
+      if (this.settings.attachRunId) ledger.attachTo = this.settings.attachRunId;
     }
     const client = new MlflowClient(this.settings.connection, livePolicy(this.settings.options));
     this.live = { runDir: run.runDir, file, ledger, client, reconciler: new Reconciler(client, ledger, this.settings.options, run.runDir, () => this.save()) };

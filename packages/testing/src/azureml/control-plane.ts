@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path';
 import { azurite, splitBlobUrl, type AzuriteInfo } from './azurite.js';
 import { BodyChecker } from './checker.js';
 import { execute, filesUnder, type Execution } from './executor.js';
+import { closeJobRun, openJobRun } from './job-run.js';
 import { metricHistory, runSweep, type SweepHost } from './sweep-jobs.js';
 
 /** A fault the server answers instead of handling a matching request, `times` times. */
@@ -25,6 +26,8 @@ export interface PlaneRequest {
   apiVersion?: string;
   status: number;
   body?: unknown;
+  /** Whose token authorised it: `user` (the fake az) or `run:<job>` (a job's AZUREML_RUN_TOKEN). */
+  caller?: string;
 }
 
 /** A job as the control plane keeps it. */
@@ -36,6 +39,8 @@ export interface PlaneJob {
   cancelRequested: boolean;
   execution?: Execution;
   exitCode?: number;
+  /** The job's MLflow run on the real server ($MLFLOW_RUN_ID of the job). */
+  mlflowRunId?: string;
 }
 
 /** Options of the test control plane. */
@@ -70,7 +75,7 @@ export interface ControlPlane {
   assets: Map<string, Record<string, unknown>>;
   /** Tokens issued so far. */
   tokensIssued: number;
-  /** Make every token issued so far expired (the next request with one gets 401 ExpiredAuthenticationToken). */
+  /** Make every user token issued so far expired (the next request with one gets 401 ExpiredAuthenticationToken). */
   expireTokens(): void;
   /** Environment for a `prd` process that should use this workspace (fake `az` on PATH, endpoints, coordinates). */
   env(): Record<string, string>;
@@ -102,7 +107,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   for (const c of [BLOB_CONTAINER, ARTIFACT_CONTAINER]) await store.service.getContainerClient(c).createIfNotExists();
   const checker = new BodyChecker();
   const root = mkdtempSync(join(tmpdir(), 'prd-azureml-plane-'));
-  const tokens = new Map<string, number>();
+  /** Issued token -> its serial and, for a job's run token, the job. */
+  const tokens = new Map<string, { serial: number; job?: string }>();
+  const issueToken = (job?: string) => {
+    const token = `tok-${++plane.tokensIssued}-${randomBytes(12).toString('hex')}`;
+    const expiresOn = Math.floor(Date.now() / 1000) + (options.tokenLifetimeSec ?? 3600);
+    tokens.set(token, { serial: plane.tokensIssued, job });
+    return { token, expiresOn };
+  };
   let expiredBefore = 0;
   const mlflow = options.mlflowUri ?? process.env.MLFLOW_TEST_URI;
 
@@ -184,9 +196,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     job.statusHistory.push(status);
   };
 
-  /** The MLflow run a job's metrics go to (what its MLFLOW_RUN_ID says). */
-  const mlflowRunId = (job: PlaneJob) => job.name;
-
   const runJob = async (job: PlaneJob) => {
     const p = job.body.properties as {
       command: string;
@@ -207,6 +216,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       }
     }
     const outputs = Object.keys(p.outputs ?? {});
+    const experimentName = p.experimentName ?? 'Default';
+    // As AzureML does: every job has an MLflow run, and a run token valid for the workspace's MLflow endpoint.
+    const run = mlflow ? await openJobRun(mlflow, experimentName, job.name) : undefined;
+    job.mlflowRunId = run?.run_id;
+    const runToken = issueToken(job.name);
     const trackingUri = `azureml://${new URL(plane.url).host}/mlflow/v1.0${wsPath}`;
     job.execution = await execute(
       {
@@ -226,9 +240,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           ...options.jobEnv,
           PATH: [...(options.jobPath ?? []), process.env.PATH ?? ''].join(delimiter),
           AZUREML_RUN_ID: job.name,
-          MLFLOW_RUN_ID: mlflowRunId(job),
-          MLFLOW_EXPERIMENT_NAME: p.experimentName ?? 'Default',
+          AZUREML_RUN_TOKEN: runToken.token,
+          AZUREML_RUN_TOKEN_EXPIRY: String(runToken.expiresOn),
+          ...(run ? { MLFLOW_RUN_ID: run.run_id, MLFLOW_EXPERIMENT_ID: run.experiment_id } : {}),
+          MLFLOW_EXPERIMENT_NAME: experimentName,
           MLFLOW_TRACKING_URI: trackingUri,
+          // Only the base URL differs from a real workspace: the plane serves plain HTTP on loopback.
+          AZURE_RESOURCE_MANAGER_ENDPOINT: plane.url,
           AZUREML_ARM_SUBSCRIPTION: sub,
           AZUREML_ARM_RESOURCEGROUP: rg,
           AZUREML_ARM_WORKSPACE_NAME: ws,
@@ -247,6 +265,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (job.cancelRequested) job.execution.cancel();
     job.exitCode = await job.execution.done;
     setStatus(job, job.cancelRequested ? 'Canceled' : job.exitCode === 0 ? 'Completed' : 'Failed');
+    if (run && mlflow) await closeJobRun(mlflow, run.run_id, job.status);
   };
 
   const cancelJob = (job: PlaneJob) => {
@@ -260,7 +279,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     submit: (name, body) => createJob(name, body),
     cancel: cancelJob,
     setStatus,
-    history: (job, metric) => metricHistory(mlflow, mlflowRunId(job), metric),
+    history: async (job, metric) => (job.mlflowRunId ? metricHistory(mlflow, job.mlflowRunId, metric) : new Map()),
     pollMs: 200,
   };
 
@@ -368,21 +387,24 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           res.end(text);
         };
         if (url.pathname === '/_test/token' && method === 'POST') {
-          const token = `tok-${++plane.tokensIssued}-${randomBytes(12).toString('hex')}`;
-          const expiresOn = Math.floor(Date.now() / 1000) + (options.tokenLifetimeSec ?? 3600);
-          tokens.set(token, plane.tokensIssued);
+          const { token, expiresOn } = issueToken();
           return send(200, { accessToken: token, expires_on: expiresOn, expiresOn: new Date(expiresOn * 1000).toISOString(), tokenType: 'Bearer', subscription: sub, tenant: 'test-tenant' });
         }
         const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        const serial = auth ? tokens.get(auth) : undefined;
-        if (serial === undefined) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
-        if (serial <= expiredBefore) return send(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
+        const issued = auth ? tokens.get(auth) : undefined;
+        if (issued === undefined) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
+        record.caller = issued.job ? `run:${issued.job}` : 'user';
+        if (!issued.job && issued.serial <= expiredBefore) return send(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
         const fault = plane.faults.find((f) => f.times > 0 && f.path.test(url.pathname) && (!f.method || f.method === method));
         if (fault) {
           fault.times--;
           return send(fault.status, { error: { code: fault.status === 429 ? 'TooManyRequests' : 'InternalServerError', message: 'injected fault' } }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
         }
         const mlflowPrefix = `/mlflow/v1.0${wsPath}`;
+        // A job's run token is good for the workspace's MLflow endpoint, not for Azure Resource Manager.
+        if (issued.job && !url.pathname.startsWith('/mlflow/')) {
+          return send(403, armError(403, 'AuthorizationFailed', `The run token of job '${issued.job}' is valid for the workspace's MLflow endpoint only, not for ${method} ${url.pathname}.`).body);
+        }
         if (url.pathname.startsWith('/mlflow/')) {
           if (!url.pathname.startsWith(`${mlflowPrefix}/api/2.0/mlflow/`) || !mlflow) return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `no MLflow endpoint at ${url.pathname}` });
           const target = `${mlflow}${url.pathname.slice(mlflowPrefix.length)}${url.search}`;
