@@ -407,6 +407,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         }
         if (url.pathname.startsWith('/mlflow/')) {
           if (!url.pathname.startsWith(`${mlflowPrefix}/api/2.0/mlflow/`) || !mlflow) return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `no MLflow endpoint at ${url.pathname}` });
+          // In AzureML a job's MLflow run id is the job's name: a GET by job name reads the job's run.
+          const byName = plane.jobs.get(url.searchParams.get('run_id') ?? '')?.mlflowRunId;
+          if (byName && method === 'GET') url.searchParams.set('run_id', byName);
           const target = `${mlflow}${url.pathname.slice(mlflowPrefix.length)}${url.search}`;
           const answer = await fetch(target, { method, body: raw.length ? raw : undefined, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' } });
           // AzureML keeps run artifacts in its own store: no mlflow-artifacts proxy, so artifact URIs are azureml://.
