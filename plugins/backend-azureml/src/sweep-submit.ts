@@ -74,8 +74,8 @@ export async function submitSweep(request: RemoteSweepRequest, options: AzureMlO
     }
     sweep = await arm.call<JobView>('GET', `jobs/${name}`, { what: `read sweep job ${name}` });
     if (sweep.properties.status !== lastStatus) events.log(`AzureML: sweep job ${name} is ${(lastStatus = sweep.properties.status)}`);
-    const children = await arm.call<{ value: JobView[] }>('GET', `jobs?parentJobName=${encodeURIComponent(name)}`, { what: `list the trials of ${name}` });
-    for (const child of children.value.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
+    const children = await arm.list<JobView>('jobs', `list the trials of ${name}`, { parentJobName: name });
+    for (const child of children.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
       const trial: RemoteTrial = { name: child.name, params: trialParams(spec, child), status: child.properties.status, objective: await objective(child.name) };
       const before = seen.get(child.name);
       if (!before || before.status !== trial.status || before.objective !== trial.objective) request.progress?.(trial);
