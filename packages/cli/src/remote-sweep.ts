@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PrdError, RunEvents, type ComputeBackend, type RemoteSweepResult, type RemoteTrial, type ResolvedRecipe } from '@prd/core';
+import { PrdError, type ComputeBackend, type RunEvents, type RemoteSweepResult, type RemoteTrial, type ResolvedRecipe } from '@prd/core';
 import type { SweepSpec } from '@prd/sweep';
 import { cliVersion } from './version.js';
 
