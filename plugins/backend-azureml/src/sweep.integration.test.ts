@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
 const PRD = join(REPO, 'packages', 'cli', 'bin', 'run.js');
 const RECIPE = join(REPO, 'recipes', 'azureml-hyperdrive.json');
-/** The HyperDrive setting made small: 4 trials, 2 at a time, 2 epochs, the Bandit policy looking at every epoch. */
-const SMALL = [
-  ...['sweep.limits.trials=4', 'sweep.limits.concurrency=2', 'train.epochs=2', 'sweep.earlyTermination.evaluationInterval=1', 'compute.with.pollSeconds=0.3'].flatMap((s) => ['--set', s]),
-];
+/**
+ * The HyperDrive setting made small: 4 trials, 2 at a time, 2 epochs, the Bandit policy looking at every epoch with a
+ * slack of 1 % (on this tiny data the trials' val_loss lie within 10 % of each other, so the original's slack stops none).
+ */
+const SMALL = ['sweep.limits.trials=4', 'sweep.limits.concurrency=2', 'train.epochs=2', 'sweep.earlyTermination.evaluationInterval=1', 'sweep.earlyTermination.slackFactor=0.01', 'compute.with.pollSeconds=0.3'].flatMap((s) => ['--set', s]);
 
 function prd(args: string[], cwd: string, env: Record<string, string>, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -52,7 +53,7 @@ describe('prd sweep as an AzureML sweep job (local control plane + Azurite + MLf
       jobType: 'Sweep',
       samplingAlgorithm: { samplingAlgorithmType: 'Random', seed: 42 },
       objective: { primaryMetric: 'val_loss', goal: 'Minimize' },
-      earlyTermination: { policyType: 'Bandit', slackFactor: 0.1, evaluationInterval: 1 },
+      earlyTermination: { policyType: 'Bandit', slackFactor: 0.01, evaluationInterval: 1 },
       limits: { maxTotalTrials: 4, maxConcurrentTrials: 2 },
     });
     expect(job.properties.trial.command).toContain("prd worker job.json --set 'train.batchSize=${{search_space.train_batchSize}}'");
@@ -79,6 +80,12 @@ describe('prd sweep as an AzureML sweep job (local control plane + Azurite + MLf
       if (t.status === 'Completed') finals.set(t.name, values[values.length - 1]);
     }
     expect(summary.trials.map((t) => t.status).sort()).toEqual(trials.map((t) => t.status).sort());
+    // A cancelled trial is one the Bandit policy stopped (nobody pressed Ctrl-C), and the plane says at which step.
+    const stopped = trials.filter((t) => t.status === 'Canceled');
+    // Trials 0 and 1 run first; a later trial's epoch-1 val_loss more than 1 % above theirs is stopped.
+    expect(stopped.length).toBeGreaterThanOrEqual(1);
+    for (const t of stopped) expect((t.body.properties.properties as Record<string, string>)['azureml.earlyTermination'], t.name).toMatch(/^Bandit at step 1$/);
+    process.stderr.write(`sweep ${summary.job}: ${stopped.length} of 4 trials stopped by the Bandit policy; final val_loss ${JSON.stringify(Object.fromEntries(finals))}\n`);
     // The best is the completed trial with the lowest final val_loss; its run directory is here.
     const bestName = [...finals].reduce((b, t) => (t[1] < b[1] ? t : b))[0];
     expect(summary.best.trial).toBe(bestName);
