@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 // Which projects may import which, by the tag in each package.json's "nx.tags": cli -> core (and the report it
 // renders with, and the domain whose synthetic files `prd data synth` writes); plugins -> core, tensor, the
-// precipitation domain, the fused kernels and the Azure client; never back (core imports no other project), and no plugin imports another plugin.
+// precipitation domain, the fused kernels, the Azure client and the sweep library (a sweep sent to AzureML); never back (core imports no other project), and no plugin imports another plugin.
 const product = [
   { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:tensor', onlyDependOnLibsWithTags: ['type:core'] },
@@ -15,7 +15,8 @@ const product = [
   { sourceTag: 'type:sweep', onlyDependOnLibsWithTags: ['type:core'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:domain'] },
   { sourceTag: 'type:report', onlyDependOnLibsWithTags: ['type:core'] },
-  { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:core', 'type:tensor', 'type:kernel', 'type:domain', 'type:integration'] },
+  // A remote backend maps a sweep spec onto its own sweep jobs (backend-azureml): plugins may read the sweep library.
+  { sourceTag: 'type:plugin', onlyDependOnLibsWithTags: ['type:core', 'type:tensor', 'type:kernel', 'type:domain', 'type:integration', 'type:sweep'] },
   { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:core', 'type:report', 'type:domain', 'type:sweep'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
 ];

@@ -5,6 +5,7 @@ export { SeededRandom, deriveSeed } from './random.js';
 export { canonicalJson, hashOf, filesFingerprint } from './hash.js';
 
 export * from './plugin/contract.js';
+export type { RemoteSweepRequest, RemoteSweepResult, RemoteTrial } from './plugin/remote-sweep.js';
 export { createPlugin as createPluginInstance, type Instance } from './plugin/create.js';
 export { PluginRegistry, type PluginLoadFailure, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
 export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';

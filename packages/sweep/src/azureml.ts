@@ -13,6 +13,11 @@ export interface AzureSweepTarget {
   jobFile?: string;
   /** How a trial starts prd; default `npx prd`. */
   prd?: string;
+  /** The whole trial command before the `--set` arguments (the cluster run's command); overrides prd and jobFile. */
+  command?: string;
+  /** Inputs and outputs of every trial, REST-shaped (`{"run": {"jobOutputType": "uri_folder"}}`). */
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
   environmentVariables?: Record<string, string>;
   tags?: Record<string, string>;
 }
@@ -110,7 +115,7 @@ export function azureSweepJob(spec: SweepSpec, target: AzureSweepTarget, seed: n
   const grid = method === 'grid';
   const searchSpace = Object.fromEntries(Object.entries(spec.space).map(([path, d]) => [searchSpaceName(path), restDistribution(d, grid)]));
   const sets = Object.keys(spec.space).map((path) => `--set '${path}=\${{search_space.${searchSpaceName(path)}}}'`);
-  const command = [target.prd ?? 'npx prd', 'worker', target.jobFile ?? 'job.json', ...sets].join(' ');
+  const command = [target.command ?? `${target.prd ?? 'npx prd'} worker ${target.jobFile ?? 'job.json'}`, ...sets].join(' ');
   const samplingAlgorithm = grid
     ? { samplingAlgorithmType: 'Grid' }
     : { samplingAlgorithmType: 'Random', rule: method === 'sobol' ? 'Sobol' : 'Random', seed: spec.seed ?? seed };
@@ -136,6 +141,8 @@ export function azureSweepJob(spec: SweepSpec, target: AzureSweepTarget, seed: n
     experimentName: target.experimentName,
     ...(target.displayName ? { displayName: target.displayName } : {}),
     computeId: target.computeId,
+    ...(target.inputs ? { inputs: target.inputs } : {}),
+    ...(target.outputs ? { outputs: target.outputs } : {}),
     tags: { 'prd.kind': 'sweep', ...(target.tags ?? {}) },
     trial: {
       command,

@@ -17,6 +17,8 @@ export interface Draw {
 export interface Sampler {
   /** Trials this sampler can give at most (grid), or undefined when unbounded. */
   readonly size?: number;
+  /** Whether draws learn from observations (TPE): then trial k sees exactly trials 1..k-c (c the concurrency). */
+  readonly adaptive?: boolean;
   draw(index: number, observations: Observation[]): Draw | undefined;
 }
 
@@ -80,6 +82,7 @@ export function tpeSampler(space: Space, seed: number, startupTrials = 5, candid
   const axes: Axis[] = space.map(([, d]) => (isCategorical(d) ? { kind: 'categorical', n: (d as { values: unknown[] }).values.length } : { kind: 'continuous' }));
   const random = randomSampler(space, seed);
   return {
+    adaptive: true,
     draw(index, observations) {
       if (index < startupTrials || observations.length === 0) return random.draw(index, observations);
       const unit = tpePropose(axes, observations, candidates, new SeededRandom(deriveSeed(seed, `tpe:${index}`)));

@@ -118,8 +118,19 @@ export class SweepScheduler {
     slot.handle.stop();
   }
 
-  private observations(): Observation[] {
-    return this.state.trials.flatMap((t) => (t.objective !== undefined && Number.isFinite(t.objective) && isDone(t) ? [{ unit: t.unit, loss: asLoss(this.state.spec.objective.goal, t.objective) }] : []));
+  /**
+   * The trials a draw at `index` learns from: for an adaptive sampler only trials 1..index+1-c (c the sweep's
+   * concurrency, not the machine's), so the proposal does not depend on which trials happened to finish first;
+   * undefined while one of them is still running (the slot waits).
+   */
+  private observations(index: number): Observation[] | undefined {
+    let pool = this.state.trials;
+    if (this.options.sampler.adaptive) {
+      const basis = index + 1 - (this.state.spec.limits.concurrency ?? 1);
+      pool = pool.filter((t) => t.number <= basis);
+      if (pool.some((t) => !isDone(t))) return undefined;
+    }
+    return pool.flatMap((t) => (t.objective !== undefined && Number.isFinite(t.objective) && isDone(t) ? [{ unit: t.unit, loss: asLoss(this.state.spec.objective.goal, t.objective) }] : []));
   }
 
   /** The next trial to run: a pending one (resume), else a fresh draw. */
@@ -128,7 +139,9 @@ export class SweepScheduler {
     if (pending) return pending;
     if (this.state.trials.length >= this.total) return undefined;
     const index = this.state.trials.length;
-    const draw = this.options.sampler.draw(index, this.observations());
+    const observations = this.observations(index);
+    if (!observations) return undefined;
+    const draw = this.options.sampler.draw(index, observations);
     if (!draw) {
       this.exhausted = true;
       return undefined;

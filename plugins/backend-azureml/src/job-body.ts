@@ -4,6 +4,11 @@ import type { AzureMlOptions } from './options.js';
 /** The command the node runs: the job's output folder becomes the run directory, then prd's worker runs the job. */
 export const NODE_COMMAND = 'ln -s "${{outputs.run}}" runs && prd worker job.json';
 
+/** The node's command: local data (the `data` input) linked where the recipe reads it, then {@link NODE_COMMAND}. */
+export function nodeCommand(withData: boolean): string {
+  return withData ? `ln -s "\${{inputs.data}}" data && ${NODE_COMMAND}` : NODE_COMMAND;
+}
+
 /** What a command job is made of besides the options. */
 export interface JobParts {
   recipeName: string;
@@ -40,7 +45,7 @@ export function commandJobBody(ws: Workspace, options: AzureMlOptions, parts: Jo
     codeId: parts.codeId,
     environmentId: parts.environmentId,
     // Local data arrives as the `data` input; the recipe on the node reads it at data/.
-    command: parts.inputs?.data ? `ln -s "\${{inputs.data}}" data && ${NODE_COMMAND}` : NODE_COMMAND,
+    command: nodeCommand(parts.inputs?.data !== undefined),
     inputs,
     outputs: { run: { jobOutputType: 'uri_folder', mode: 'ReadWriteMount' } },
     environmentVariables: {},

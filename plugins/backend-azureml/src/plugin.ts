@@ -1,6 +1,7 @@
 import { definePlugin, PrdError, type ComputeBackend } from '@prd/core';
 import { AzureMlOptions } from './options.js';
 import { submitRun } from './submit.js';
+import { submitSweep } from './sweep-submit.js';
 
 /** `compute: { "use": "azureml" }`: the whole run goes to an AzureML compute cluster as a command job. */
 export const azureMlBackend = definePlugin({
@@ -15,6 +16,7 @@ export const azureMlBackend = definePlugin({
       train: local('train a single step'),
       predict: local('predict'),
       submitRun: (request) => submitRun(request, options, ctx.pointer),
+      submitSweep: (request) => submitSweep(request, options, ctx.pointer),
     };
   },
 });

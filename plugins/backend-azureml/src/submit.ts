@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ArmClient, AzureAuth, downloadPrefix, registerModel, openDatastore, parseDatastoreUri, readFrom, resolveWorkspace, studioJobUrl, type Workspace } from '@prd/azure';
-import { PrdError, secrets, type MetricTree, type RemoteRunRequest, type RemoteRunResult, type RunEvent, type RunStatus } from '@prd/core';
+import { PrdError, secrets, type MetricTree, type RemoteRunRequest, type RemoteRunResult, type RunEvent, type RunEvents, type RunStatus } from '@prd/core';
 import { ensureCode, ensureEnvironment, codeName, environmentName } from './assets.js';
 import { dataPrefix, ensureData, localData } from './local-data.js';
 import { assetId, commandJobBody, environmentRef } from './job-body.js';
@@ -19,7 +19,7 @@ export interface AzureMlDeps {
 }
 
 /** A fresh job name: AzureML job names are unique in a workspace. */
-function jobName(recipe: string): string {
+export function jobName(recipe: string): string {
   const stem = recipe.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 40);
   return `prd-${stem}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
@@ -47,13 +47,8 @@ function withPaths(recipe: Record<string, unknown>, paths: string[]): Record<str
   return copy as unknown as Record<string, unknown>;
 }
 
-/** Send a run to an AzureML cluster, stream it, and bring its run directory home. */
-export async function submitRun(request: RemoteRunRequest, options: AzureMlOptions, pointer: string, deps: AzureMlDeps = {}): Promise<RemoteRunResult> {
-  const ws = resolveWorkspace(options, { pointer, baseDir: request.baseDir, env: deps.env });
-  const plan = planJob(request, options, ws);
-  if (request.dryRun) return { dryRun: true, request: plan.body };
-  const { events, signal } = request;
-  const started = Date.now();
+/** Open the workspace and put there what a plan's job needs (data, code, environment), uploading only what changed. */
+export async function prepareAssets(plan: ReturnType<typeof planJob>, options: AzureMlOptions, ws: Workspace, deps: AzureMlDeps, events: RunEvents) {
   const auth = deps.auth ?? new AzureAuth();
   const arm = new ArmClient(ws, auth);
   await arm.call('GET', '', { what: `open workspace "${ws.workspace}"` });
@@ -61,6 +56,17 @@ export async function submitRun(request: RemoteRunRequest, options: AzureMlOptio
   if (plan.data) await ensureData(arm, blobstore, plan.data, events);
   await ensureCode(arm, blobstore, plan.snap, events);
   if (!options.environment) await ensureEnvironment(arm, blobstore, plan.docker, plan.dockerHash, events);
+  return { arm, auth, blobstore };
+}
+
+/** Send a run to an AzureML cluster, stream it, and bring its run directory home. */
+export async function submitRun(request: RemoteRunRequest, options: AzureMlOptions, pointer: string, deps: AzureMlDeps = {}): Promise<RemoteRunResult> {
+  const ws = resolveWorkspace(options, { pointer, baseDir: request.baseDir, env: deps.env });
+  const plan = planJob(request, options, ws);
+  if (request.dryRun) return { dryRun: true, request: plan.body };
+  const { events, signal } = request;
+  const started = Date.now();
+  const { arm, auth, blobstore } = await prepareAssets(plan, options, ws, deps, events);
   const name = jobName(plan.recipeName);
   await arm.call('PUT', `jobs/${name}`, { json: plan.body, what: `submit job ${name} to cluster "${options.cluster}"` });
   const studio = studioJobUrl(ws, name);

@@ -21,6 +21,7 @@ import {
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { CLI_DIR, pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
+import { remoteSweepBackend, runRemoteSweep, type RemoteSweepSummary } from '../remote-sweep.js';
 import { summaryLines, sweepRenderer } from '../render/sweep-table.js';
 
 /** What `prd sweep --json` prints. */
@@ -45,6 +46,7 @@ export default class Sweep extends PrdCommand {
     '<%= config.bin %> sweep recipes/hyperdrive-original.json',
     '<%= config.bin %> sweep recipes/hyperdrive-original.json --json',
     '<%= config.bin %> sweep --resume 20261202-061500-hyperdrive-original-3fa2',
+    '<%= config.bin %> sweep recipes/azureml-hyperdrive.json --dry-run --json',
   ];
 
   static override args = {
@@ -56,10 +58,11 @@ export default class Sweep extends PrdCommand {
     resume: Flags.string({ description: 'Continue this sweep (its id or directory): trials that were interrupted continue from their checkpoints.' }),
     'runs-dir': Flags.directory({ description: 'Where run directories (and runs/sweeps/<id>) are written.', default: 'runs' }),
     'cache-dir': Flags.directory({ description: 'The step cache the trials share.', default: join('.prd', 'cache') }),
+    'dry-run': Flags.boolean({ description: 'With compute azureml: print the sweep job body that would be sent, and send nothing.', default: false }),
     progress: Flags.string({ description: 'Progress display: a live table on a terminal, plain lines otherwise.', options: ['auto', 'live', 'plain', 'none'], default: 'auto' }),
   };
 
-  async run(): Promise<SweepSummary> {
+  async run(): Promise<SweepSummary | RemoteSweepSummary> {
     const { args, flags } = await this.parse(Sweep);
     await this.initCommand(flags);
     const runsDir = resolve(flags['runs-dir']);
@@ -79,6 +82,16 @@ export default class Sweep extends PrdCommand {
     warnAboutRecipe(resolved);
     const spec = checkSweep(resolved);
     const seed = spec.seed ?? resolved.recipe.seed;
+    // A backend with native sweep jobs (AzureML) takes the whole sweep: one job there, not trials here.
+    const remoteEvents = new RunEvents();
+    const remote = previous ? undefined : await remoteSweepBackend(resolved, remoteEvents, cacheDir);
+    if (remote) {
+      const io = { note: (line: string) => this.note(line), relayLogs: (events: RunEvents) => this.relayLogs(events) };
+      const summary = await runRemoteSweep(remote, io, { resolved, spec, seed, runsDir, dryRun: flags['dry-run'], events: remoteEvents });
+      if ('warnings' in summary && !this.jsonEnabled()) this.log(JSON.stringify(summary, null, 2));
+      return summary;
+    }
+    if (flags['dry-run']) throw new PrdError(`--dry-run needs a backend with sweep jobs (compute.use "azureml"); "${resolved.recipe.compute?.use ?? 'local'}" sweeps run here`);
     const sweepId = previous?.sweepId ?? newRunId(`${resolved.recipe.name}-sweep`);
     sweepDir ??= join(runsDir, 'sweeps', sweepId);
     const stateFile = join(sweepDir, 'sweep.json');

@@ -8,6 +8,7 @@ import type { EpochRecord, RunEvents, RunStatus } from '../run/events.js';
 import type { OptionMigration } from '../recipe/migrations/types.js';
 import type { KindInstances, PluginKind } from './kinds.js';
 import type { OutputDeclaration } from './outputs.js';
+import type { RemoteSweepRequest, RemoteSweepResult } from './remote-sweep.js';
 
 export { KINDS, PLUGIN_KINDS, kind, defaultRef, defaultRefs, isList, isOptional, type KindDeclaration, type KindTable, type KindInstances, type PluginKind, type PluginRef, type BuiltInKinds, type Declared, type InstanceOf } from './kinds.js';
 
@@ -242,6 +243,8 @@ export interface ComputeBackend {
   predict(job: PredictJob): Promise<Float32Array>;
   /** Optional: run the whole recipe elsewhere (a cluster); `prd run` hands the run over when a backend has this. */
   submitRun?(request: RemoteRunRequest): Promise<RemoteRunResult>;
+  /** Optional: run a recipe's sweep elsewhere as one native sweep job; `prd sweep` hands it over when a backend has this. */
+  submitSweep?(request: RemoteSweepRequest): Promise<RemoteSweepResult>;
   /**
    * Build `model` for `shape` as `train` would, without data, and free it; throws when the model does not fit the
    * shape. `prd validate` calls it to check a recipe's model against its features before a run.

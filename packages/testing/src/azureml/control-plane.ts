@@ -8,6 +8,7 @@ import { azurite, splitBlobUrl, type AzuriteInfo } from './azurite.js';
 import { BodyChecker } from './checker.js';
 import { execute, filesUnder, type Execution } from './executor.js';
 import { closeJobRun, openJobRun } from './job-run.js';
+import { metricHistory, runSweep, type SweepHost } from './sweep-jobs.js';
 
 /** A fault the server answers instead of handling a matching request, `times` times. */
 export interface Fault {
@@ -267,6 +268,34 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (run && mlflow) await closeJobRun(mlflow, run.run_id, job.status);
   };
 
+  const cancelJob = (job: PlaneJob) => {
+    job.cancelRequested = true;
+    if (!TERMINAL.includes(job.status)) setStatus(job, 'CancelRequested');
+    job.execution?.cancel();
+  };
+
+  // Sweep jobs run their trials as child command jobs (sweep-jobs.ts); the primary metric is read from MLflow.
+  const sweepHost: SweepHost = {
+    submit: (name, body) => createJob(name, body),
+    cancel: cancelJob,
+    setStatus,
+    history: async (job, metric) => (job.mlflowRunId ? metricHistory(mlflow, job.mlflowRunId, metric) : new Map()),
+    pollMs: 200,
+  };
+
+  /** Keep a submitted job and start it (a command job executes, a sweep job runs its trials). */
+  const createJob = (name: string, body: PlaneJob['body']): PlaneJob => {
+    const created: PlaneJob = { name, body, status: 'NotStarted', statusHistory: ['NotStarted'], cancelRequested: false };
+    plane.jobs.set(name, created);
+    setTimeout(() => {
+      (body.properties.jobType === 'Sweep' ? runSweep(created, sweepHost) : runJob(created)).catch((error: unknown) => {
+        setStatus(created, 'Failed');
+        process.stderr.write(`control plane: job ${name}: ${String(error)}\n`);
+      });
+    }, 50);
+    return created;
+  };
+
   const jobBody = (job: PlaneJob) => ({
     id: `${wsPath}/jobs/${job.name}`,
     name: job.name,
@@ -316,13 +345,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     m = /^\/jobs(?:\/([^/]+)(\/cancel)?)?$/.exec(rest);
     if (m) {
       const [, name, cancel] = m;
-      if (!name && method === 'GET') return { status: 200, body: { value: [...plane.jobs.values()].map(jobBody) } };
+      if (!name && method === 'GET') {
+        const parent = url.searchParams.get('parentJobName');
+        const listed = [...plane.jobs.values()].filter((j) => !parent || (j.body.properties.tags as Record<string, string> | undefined)?.['azureml.parentJobName'] === parent);
+        return { status: 200, body: { value: listed.map(jobBody) } };
+      }
       const job = name ? plane.jobs.get(name) : undefined;
       if (cancel && method === 'POST') {
         if (!job) return armError(404, 'UserError', `job ${name} not found`);
-        job.cancelRequested = true;
-        if (!TERMINAL.includes(job.status)) setStatus(job, 'CancelRequested');
-        job.execution?.cancel();
+        cancelJob(job);
         return { status: 202, headers: { location: `${plane.url}${wsPath}/jobs/${name}?api-version=${url.searchParams.get('api-version')}` } };
       }
       if (method === 'GET') return job ? { status: 200, body: jobBody(job) } : armError(404, 'UserError', `job ${name} not found`);
@@ -333,15 +364,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           return armError(400, 'UserError', `invalid body: ${errors.join('; ')}`);
         }
         if (job) return armError(409, 'UserError', `job ${name} already exists`);
-        const created: PlaneJob = { name, body: structuredClone(body) as PlaneJob['body'], status: 'NotStarted', statusHistory: ['NotStarted'], cancelRequested: false };
-        plane.jobs.set(name, created);
-        setTimeout(() => {
-          runJob(created).catch((error: unknown) => {
-            setStatus(created, 'Failed');
-            process.stderr.write(`control plane: job ${name}: ${String(error)}\n`);
-          });
-        }, 50);
-        return { status: 201, body: jobBody(created) };
+        return { status: 201, body: jobBody(createJob(name, structuredClone(body) as PlaneJob['body'])) };
       }
     }
     return armError(404, 'NoRegisteredProviderFound', `no route ${method} ${rest}`);
@@ -384,6 +407,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         }
         if (url.pathname.startsWith('/mlflow/')) {
           if (!url.pathname.startsWith(`${mlflowPrefix}/api/2.0/mlflow/`) || !mlflow) return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: `no MLflow endpoint at ${url.pathname}` });
+          // In AzureML a job's MLflow run id is the job's name: a GET by job name reads the job's run.
+          const byName = plane.jobs.get(url.searchParams.get('run_id') ?? '')?.mlflowRunId;
+          if (byName && method === 'GET') url.searchParams.set('run_id', byName);
           const target = `${mlflow}${url.pathname.slice(mlflowPrefix.length)}${url.search}`;
           const answer = await fetch(target, { method, body: raw.length ? raw : undefined, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' } });
           // AzureML keeps run artifacts in its own store: no mlflow-artifacts proxy, so artifact URIs are azureml://.

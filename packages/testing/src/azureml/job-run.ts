@@ -22,11 +22,18 @@ async function call<T>(mlflowUri: string, path: string, body?: unknown): Promise
 
 /** Create the job's run in the experiment AzureML files it under (created when missing). */
 export async function openJobRun(mlflowUri: string, experimentName: string, jobName: string): Promise<MlflowRunInfo> {
+  const byName = async () => (await call<{ experiment: { experiment_id: string } }>(mlflowUri, `experiments/get-by-name?experiment_name=${encodeURIComponent(experimentName)}`)).experiment.experiment_id;
   let experimentId: string;
   try {
-    experimentId = (await call<{ experiment: { experiment_id: string } }>(mlflowUri, `experiments/get-by-name?experiment_name=${encodeURIComponent(experimentName)}`)).experiment.experiment_id;
+    experimentId = await byName();
   } catch {
-    experimentId = (await call<{ experiment_id: string }>(mlflowUri, 'experiments/create', { name: experimentName })).experiment_id;
+    try {
+      experimentId = (await call<{ experiment_id: string }>(mlflowUri, 'experiments/create', { name: experimentName })).experiment_id;
+    } catch (error) {
+      // Jobs starting together (a sweep's trials) race to create the experiment: the loser reads the winner's.
+      if (!String(error).includes('RESOURCE_ALREADY_EXISTS')) throw error;
+      experimentId = await byName();
+    }
   }
   const created = await call<{ run: { info: MlflowRunInfo } }>(mlflowUri, 'runs/create', {
     experiment_id: experimentId,
