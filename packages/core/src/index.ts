@@ -7,6 +7,7 @@ export { canonicalJson, hashOf, filesFingerprint } from './hash.js';
 export * from './plugin/contract.js';
 export { createPlugin as createPluginInstance, type Instance } from './plugin/create.js';
 export { PluginRegistry, type PluginLoadFailure, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
+export { recipePackages } from './plugin/packages.js';
 export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';
 
 export { FeaturesSchema, TrainSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig } from './recipe/base-schema.js';
