@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { tempDir } from '@prd/testing';
+import { imageFor, tempDir } from '@prd/testing';
 import { describe, expect, it } from 'vitest';
 import { dockerfile, environmentContext, packageClosure } from './environment.js';
 
@@ -48,6 +48,28 @@ describe("prd's environment", () => {
     const changed = await environmentContext([{ name: '@prd/a', version: '1.2.3', dir: ws.a }], 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest', tempDir('prd-env-ctx-'));
     expect(changed.hash).not.toBe(first.hash);
   }, 120_000);
+
+  it('builds on the test control plane into an image holding the packed packages; a tarball missing from the context fails the build', async () => {
+    const ws = workspace();
+    const context = await environmentContext([{ name: '@prd/a', version: '1.2.3', dir: ws.a }], 'base:1', tempDir('prd-env-ctx-'));
+    const cache = tempDir('prd-env-images-');
+    const image = await imageFor(context.dir, cache);
+    const installed = join(image.dir, 'fs', 'opt', 'prd', 'node_modules');
+    expect(image.path[0]).toBe(join(installed, '.bin'));
+    expect(readFileSync(join(installed, '@prd', 'b', 'dist', 'index.js'), 'utf8')).toContain('"@prd/b"');
+    // The registry dependency came from npm.
+    expect(existsSync(join(installed, 'yaml', 'package.json'))).toBe(true);
+    // What a closure that missed @prd/b would pack: npm must not find it anywhere else.
+    const manifest = join(context.dir, 'prd', 'package.json');
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies: Record<string, string>; overrides: Record<string, string> };
+    delete pkg.dependencies['@prd/b'];
+    delete pkg.overrides['@prd/b'];
+    writeFileSync(manifest, JSON.stringify(pkg));
+    rmSync(join(context.dir, 'prd', 'tarballs', 'prd-b-1.2.3.tgz'));
+    // Fail at the first unanswered lookup rather than after npm's retries with backoff (minutes).
+    writeFileSync(join(context.dir, 'prd', '.npmrc'), `${readFileSync(join(context.dir, 'prd', '.npmrc'), 'utf8')}fetch-retries=0\n`);
+    await expect(imageFor(context.dir, cache)).rejects.toThrow(/ENOTFOUND|prd-packages\.invalid/);
+  }, 300_000);
 
   it('installs the packed CLI from the tarballs: its Dockerfile puts them in /opt/prd and its bin first on the PATH', () => {
     expect(dockerfile('base:1').split('\n')).toEqual([
