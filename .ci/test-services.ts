@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -44,8 +45,12 @@ export default function setup(): () => void {
     process.env[marker] = 'started';
     process.stderr.write(`prd test services: ${name} ready (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   }
+  // Environment images the AzureML control plane builds (a real npm install each), shared by the tests of this run.
+  const images = process.env.PRD_TEST_IMAGE_CACHE ? undefined : mkdtempSync(join(tmpdir(), 'prd-test-images-'));
+  if (images) process.env.PRD_TEST_IMAGE_CACHE = images;
   // Said again after the summary, where it is read: which integration tests were skipped, and why.
   return () => {
+    if (images) rmSync(images, { recursive: true, force: true });
     for (const line of unavailable) process.stderr.write(`prd test services: skipped the integration tests of ${line}\n`);
   };
 }

@@ -6,6 +6,13 @@ export const ARM_SCOPE = 'https://management.azure.com/.default';
 /** Azure Storage's audience, for blob access with Azure AD. */
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 
+/**
+ * Variables that hold what DefaultAzureCredential signs in with: a service principal's secret or certificate password,
+ * and the secret header of a managed identity endpoint (AzureML compute: MSI_SECRET; App Service and newer hosts:
+ * IDENTITY_HEADER).
+ */
+const CREDENTIAL_SECRETS = ['AZURE_CLIENT_SECRET', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'MSI_SECRET', 'IDENTITY_HEADER'];
+
 /** A token is renewed this long before it expires, so no request carries one that runs out on the way. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -21,7 +28,11 @@ export class AzureAuth {
   constructor(
     readonly credential: TokenCredential = new DefaultAzureCredential(),
     private readonly marginMs = REFRESH_MARGIN_MS,
-  ) {}
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    // What the credentials sign in with is as secret as the tokens they get.
+    for (const name of CREDENTIAL_SECRETS) secrets.add(env[name]);
+  }
 
   /** A bearer token for `scope`, from the cache unless it expires within the margin. */
   async token(scope: string = ARM_SCOPE): Promise<string> {

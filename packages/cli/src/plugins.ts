@@ -1,10 +1,16 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
-import { discoverPlugins, RECIPE_FORMAT, secrets, type PluginRegistry, type ResolvedRecipe } from '@prd/core';
+import { discoverPlugins, RECIPE_FORMAT, recipePackages, secrets, type PluginRegistry, type ResolvedRecipe, type RunPackage } from '@prd/core';
+import { cliVersion } from './version.js';
 
 /** Directory of the installed @prd/cli package; plugins installed next to prd are found from here. */
 export const CLI_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** What a remote node installs to run `recipe` (`RemoteRunRequest.packagesFor`): this CLI and the recipe's plugin packages. */
+export function nodePackages(registry: PluginRegistry): (recipe: Record<string, unknown>) => RunPackage[] {
+  return (recipe) => [{ name: '@prd/cli', version: cliVersion(), dir: CLI_DIR }, ...recipePackages(registry, recipe)];
+}
 
 /** Directories discovery starts from: the working directory and prd's own installation. */
 export function pluginSearchPaths(extra: string[] = []): string[] {

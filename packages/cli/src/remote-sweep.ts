@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { PrdError, type ComputeBackend, type RunEvents, type RemoteSweepResult, type RemoteTrial, type ResolvedRecipe } from '@prd/core';
 import type { SweepSpec } from '@prd/sweep';
+import { nodePackages } from './plugins.js';
 import { cliVersion } from './version.js';
 
 /** What `prd sweep --json` prints for a sweep sent to a remote backend (or, with --dry-run, the body it would send). */
@@ -35,7 +36,6 @@ function trialLine(trial: RemoteTrial, metric: string): string {
  */
 export async function runRemoteSweep(backend: ComputeBackend, io: RemoteSweepIo, args: { resolved: ResolvedRecipe; spec: SweepSpec; seed: number; runsDir: string; dryRun: boolean; events: RunEvents }): Promise<RemoteSweepSummary> {
   const { resolved, spec, events } = args;
-  const packages = [...new Map(resolved.registry.list().map((p) => [p.origin.packageName, { name: p.origin.packageName, version: p.origin.version }])).values()];
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
@@ -51,7 +51,7 @@ export async function runRemoteSweep(backend: ComputeBackend, io: RemoteSweepIo,
       recipe: resolved.display,
       baseDir: resolved.loaded.dir,
       runsDir: args.runsDir,
-      packages,
+      packagesFor: nodePackages(resolved.registry),
       prdVersion: cliVersion(),
       dryRun: args.dryRun,
       events,

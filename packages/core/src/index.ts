@@ -8,6 +8,7 @@ export * from './plugin/contract.js';
 export type { RemoteSweepRequest, RemoteSweepResult, RemoteTrial } from './plugin/remote-sweep.js';
 export { createPlugin as createPluginInstance, type Instance } from './plugin/create.js';
 export { PluginRegistry, type PluginLoadFailure, type PluginOrigin, type RegisteredPlugin } from './plugin/registry.js';
+export { recipePackages } from './plugin/packages.js';
 export { discoverPlugins, findPluginPackages, pluginsFromModule, PLUGIN_KEYWORD, type DiscoveryOptions, type FoundPackage } from './plugin/discovery.js';
 
 export { FeaturesSchema, TrainSchema, ReportSchema, recipeSchema, type Recipe, type PluginRef, type TrainConfig, type FeaturesConfig, type ReportConfig } from './recipe/base-schema.js';

@@ -4,4 +4,6 @@ export { startTestServer, type RecordedRequest, type TestHttpServer, type TestRe
 export { startControlPlane, type ControlPlane, type ControlPlaneOptions, type Fault, type PlaneJob, type PlaneRequest } from './azureml/control-plane.js';
 export { BodyChecker, azureAiMlPython } from './azureml/checker.js';
 export { azurite, type AzuriteInfo } from './azureml/azurite.js';
+export { imageFor, contextDigest, type BuiltImage } from './azureml/image-builder.js';
+export { IdentityEndpoints, type IdentityKind, type IdentityRequest } from './azureml/identity.js';
 export { describeConformance, tinyPredictions, type ConformanceOptions } from './conformance.js';

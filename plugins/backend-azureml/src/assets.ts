@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasBlobs, uploadFiles, type ArmClient, type Datastore } from '@prd/azure';
 import type { RunEvents } from '@prd/core';
+import type { EnvironmentContext } from './environment.js';
 import { writeSnapshot, type Snapshot } from './snapshot.js';
 
 /** Code asset name and version of a snapshot: content-addressed, so the same snapshot is one asset. */
@@ -10,7 +11,7 @@ export function codeName(snap: Snapshot): { name: string; version: string } {
   return { name: `prd-code-${snap.hash.slice(0, 24)}`, version: '1' };
 }
 
-/** Environment name and version of a Dockerfile. */
+/** Environment name and version of a build context's digest. */
 export function environmentName(hash: string): { name: string; version: string } {
   return { name: 'prd-node20', version: hash.slice(0, 24) };
 }
@@ -38,15 +39,17 @@ export async function ensureCode(arm: ArmClient, store: Datastore, snap: Snapsho
   return { uploaded };
 }
 
-/** Create prd's environment for a Dockerfile unless the workspace has it. */
-export async function ensureEnvironment(arm: ArmClient, store: Datastore, docker: string, hash: string, events: RunEvents): Promise<{ uploaded: number }> {
-  const { name, version } = environmentName(hash);
+/** Create prd's environment from its build context unless the workspace has it (AzureML builds the image on first use). */
+export async function ensureEnvironment(arm: ArmClient, store: Datastore, context: EnvironmentContext, events: RunEvents): Promise<{ uploaded: number }> {
+  const { name, version } = environmentName(context.hash);
   const path = `environments/${name}/versions/${version}`;
   if (await arm.find(path, `read environment ${name}:${version}`)) return { uploaded: 0 };
-  const prefix = `LocalUpload/${hash.slice(0, 32)}/environment`;
-  const uploaded = await ensureUploaded(store, prefix, { Dockerfile: docker });
-  events.log(`AzureML: created environment ${name}:${version} (Node 20 with prd); the first job builds its image`);
-  await putOnce(arm, path, { properties: { build: { contextUri: `${store.container.url.split('?')[0]}/${prefix}`, dockerfilePath: 'Dockerfile' }, osType: 'Linux', description: 'Node 20 with prd, made by prd', tags: {}, properties: {} } }, `create environment ${name}:${version}`);
+  const prefix = `LocalUpload/${context.hash.slice(0, 32)}/environment`;
+  const uploaded = (await hasBlobs(store.container, prefix)) ? 0 : await uploadFiles(store.container, prefix, context.files);
+  const packages = context.packages.map((p) => `${p.name}@${p.version}`).join(', ');
+  events.log(`AzureML: created environment ${name}:${version} (Node 20 with ${packages}; ${uploaded} bytes uploaded); the first job builds its image`);
+  const description = `Node 20 with prd, made by prd: ${packages}`;
+  await putOnce(arm, path, { properties: { build: { contextUri: `${store.container.url.split('?')[0]}/${prefix}`, dockerfilePath: 'Dockerfile' }, osType: 'Linux', description, tags: {}, properties: {} } }, `create environment ${name}:${version}`);
   return { uploaded };
 }
 

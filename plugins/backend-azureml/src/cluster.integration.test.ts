@@ -65,7 +65,15 @@ describe('prd run on an AzureML cluster (local control plane + Azurite)', () => 
     const meta = JSON.parse(readFileSync(join(summary.runDir, 'azureml.json'), 'utf8')) as { jobName: string; studioUrl: string };
     expect(meta.studioUrl).toContain(meta.jobName);
     expect(JSON.parse(readFileSync(join(summary.runDir, 'manifest.json'), 'utf8')).status).toBe('FINISHED');
-    expect(plane.jobs.get(meta.jobName)?.statusHistory).toEqual(['NotStarted', 'Queued', 'Running', 'Completed']);
+    expect(plane.jobs.get(meta.jobName)?.statusHistory).toEqual(['NotStarted', 'Preparing', 'Queued', 'Running', 'Completed']);
+    // The job ran the prd its environment's Dockerfile installed from the packed tarballs, not this repository's.
+    const image = plane.images.get(meta.jobName)!;
+    expect(image.path[0]).toBe(join(image.dir, 'fs', 'opt', 'prd', 'node_modules', '.bin'));
+    expect(existsSync(join(image.path[0], 'prd'))).toBe(true);
+    const installed = JSON.parse(readFileSync(join(image.dir, 'fs', 'opt', 'prd', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(installed.dependencies)).toEqual(expect.arrayContaining(['@prd/cli', '@prd/core', '@prd/source-synthetic', '@prd/backend-local', '@prd/model-conv1d']));
+    expect(Object.keys(installed.dependencies)).not.toContain('@prd/explainers');
+    expect(Object.values(installed.dependencies).every((spec) => spec.startsWith('file:tarballs/'))).toBe(true);
     expect(plane.bodyErrors).toEqual([]);
     // The model is registered from the job's output, and prd predict can fetch it back by name.
     const model = plane.assets.get('models/azureml-quickstart/1') as { properties: { modelType: string; modelUri: string; jobName: string } };

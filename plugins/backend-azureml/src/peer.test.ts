@@ -53,7 +53,7 @@ describe('the command job body', () => {
     recipe.name = 'azureml-quickstart';
     const options = Value.Default(AzureMlOptions, { cluster: 'cpu-cluster', instanceType: 'Standard_DS3_v2' }) as AzureMlOptions;
     const ws = { subscriptionId: '00000000-0000-4000-8000-000000000001', resourceGroup: 'rg', workspace: 'ws', armEndpoint: 'https://management.azure.com', origin: 'test' };
-    const { body } = planJob({ recipe, baseDir: REPO, runsDir: 'runs', packages: [{ name: '@prd/cli', version: '0.1.0' }], prdVersion: '0.1.0', dryRun: true, events: new RunEvents(), signal: new AbortController().signal }, options, ws);
+    const { body } = planJob({ recipe, baseDir: REPO, runsDir: 'runs', packagesFor: () => [], prdVersion: '0.1.0', dryRun: true, events: new RunEvents(), signal: new AbortController().signal }, options, ws, { name: 'prd-node20', version: '0123456789abcdef01234567' });
     const dir = mkdtempSync(join(tmpdir(), 'prd-peer-'));
     mkdirSync(join(dir, 'code'));
     writeFileSync(join(dir, 'job.yml'), yamlFor(body.properties));

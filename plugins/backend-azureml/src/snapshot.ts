@@ -17,16 +17,21 @@ export function contentHash(files: Record<string, string>): string {
   return h.digest('hex');
 }
 
+/** The recipe as the node runs it: compute is the node's local backend; already merged, so no parent or schema. */
+export function nodeRecipe(recipe: Record<string, unknown>, options: AzureMlOptions): Record<string, unknown> {
+  const onNode: Record<string, unknown> = { ...recipe, compute: { use: 'local', with: { device: options.device } } };
+  delete onNode.$schema;
+  delete onNode.extends;
+  return onNode;
+}
+
 /**
  * What the cluster runs: the resolved recipe with compute set to the node's local backend, and the job file of
  * `prd worker` (kind "run", run directory `runs`, which the command links to the job's output). Deterministic, so an
  * unchanged recipe makes the same code asset and nothing is uploaded again.
  */
 export function snapshot(recipe: Record<string, unknown>, options: AzureMlOptions): Snapshot {
-  const onNode = { ...recipe, compute: { use: 'local', with: { device: options.device } } };
-  // Already merged and resolved: the parent file does not travel, nor does the editor schema.
-  delete (onNode as Record<string, unknown>).$schema;
-  delete (onNode as Record<string, unknown>).extends;
+  const onNode = nodeRecipe(recipe, options);
   const job: RunJob = { prdJob: JOB_FORMAT, kind: 'run', recipe: 'recipe.json', runsDir: 'runs', cacheDir: '.prd/cache' };
   const files = { 'recipe.json': `${JSON.stringify(JSON.parse(canonicalJson(onNode)), null, 2)}\n`, 'job.json': `${JSON.stringify(job, null, 2)}\n` };
   return { files, hash: contentHash(files) };
@@ -39,18 +44,4 @@ export function writeSnapshot(snap: Snapshot, dir: string): Array<{ name: string
     writeFileSync(join(dir, name), text);
     return { name, path: join(dir, name) };
   });
-}
-
-/** The Dockerfile of prd's Node 20 environment: the base image, Node 20, and prd with the recipe's plugin packages. */
-export function dockerfile(baseImage: string, packages: Array<{ name: string; version: string }>): string {
-  const install = packages
-    .map((p) => `${p.name}@${p.version}`)
-    .sort()
-    .join(' ');
-  return [
-    `FROM ${baseImage}`,
-    'RUN curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs && rm -rf /var/lib/apt/lists/*',
-    `RUN npm install -g ${install}`,
-    '',
-  ].join('\n');
 }

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ArmClient, AzureAuth, downloadPrefix, registerModel, openDatastore, parseDatastoreUri, readFrom, resolveWorkspace, studioJobUrl, type Workspace } from '@prd/azure';
 import { PrdError, secrets, type MetricTree, type RemoteRunRequest, type RemoteRunResult, type RunEvent, type RunEvents, type RunStatus } from '@prd/core';
-import { ensureCode, ensureEnvironment, codeName, environmentName } from './assets.js';
+import { codeName, ensureCode, ensureEnvironment, environmentName } from './assets.js';
 import { dataPrefix, ensureData, localData } from './local-data.js';
 import { assetId, commandJobBody, environmentRef } from './job-body.js';
 import type { AzureMlOptions } from './options.js';
-import { contentHash, dockerfile, snapshot } from './snapshot.js';
+import { environmentContext, type EnvironmentContext } from './environment.js';
+import { nodeRecipe, snapshot } from './snapshot.js';
 
 const TERMINAL = ['Completed', 'Failed', 'Canceled'];
 const LOG_TAIL = 25;
@@ -24,20 +26,33 @@ export function jobName(recipe: string): string {
   return `prd-${stem}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
-/** Build the job body and everything it names, without contacting anything. */
-export function planJob(request: RemoteRunRequest, options: AzureMlOptions, ws: Workspace) {
+/**
+ * Build the job body and everything it names, without contacting anything. `environment` is prd's own environment
+ * (from its build context's digest); the options' `environment`, when set, takes its place.
+ */
+export function planJob(request: RemoteRunRequest, options: AzureMlOptions, ws: Workspace, environment?: { name: string; version: string }) {
   const recipeName = String(request.recipe.name ?? 'prd');
   const data = localData(request.recipe, request.baseDir);
   const recipe = data ? withPaths(request.recipe, data.paths) : request.recipe;
   const snap = snapshot(recipe, options);
-  const docker = dockerfile(options.baseImage, request.packages);
-  const dockerHash = contentHash({ Dockerfile: docker });
   const code = codeName(snap);
-  const env = environmentName(dockerHash);
-  const environmentId = options.environment ? environmentRef(ws, options.environment) : assetId(ws, 'environments', env.name, env.version);
+  if (!options.environment && !environment) throw new Error('planJob needs prd\'s environment when compute.with.environment is not set');
+  const environmentId = options.environment ? environmentRef(ws, options.environment) : assetId(ws, 'environments', environment!.name, environment!.version);
   const inputs = data ? { data: { type: 'uri_folder' as const, uri: `azureml://datastores/workspaceblobstore/paths/${dataPrefix(data)}/` } } : undefined;
   const body = commandJobBody(ws, options, { recipeName, codeId: assetId(ws, 'codes', code.name, code.version), environmentId, inputs });
-  return { recipeName, snap, docker, dockerHash, body, data };
+  return { recipeName, snap, body, data };
+}
+
+/** The build context of prd's environment for this run (packed here), unless the options name an environment. */
+export async function prepareEnvironment(request: RemoteRunRequest, options: AzureMlOptions): Promise<EnvironmentContext | undefined> {
+  if (options.environment) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'prd-azureml-env-'));
+  try {
+    return await environmentContext(request.packagesFor(nodeRecipe(request.recipe, options)), options.baseImage, dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /** The recipe with its csv source reading `paths` (the uploaded data as the node sees it). */
@@ -47,26 +62,36 @@ function withPaths(recipe: Record<string, unknown>, paths: string[]): Record<str
   return copy as unknown as Record<string, unknown>;
 }
 
+/** Send a run to an AzureML cluster, stream it, and bring its run directory home. */
+export async function submitRun(request: RemoteRunRequest, options: AzureMlOptions, pointer: string, deps: AzureMlDeps = {}): Promise<RemoteRunResult> {
+  const ws = resolveWorkspace(options, { pointer, baseDir: request.baseDir, env: deps.env });
+  const context = await prepareEnvironment(request, options);
+  try {
+    const plan = planJob(request, options, ws, context && environmentName(context.hash));
+    if (request.dryRun) return { dryRun: true, request: plan.body };
+    return await submitPlanned(request, options, ws, plan, context, deps);
+  } finally {
+    if (context) rmSync(context.dir, { recursive: true, force: true });
+  }
+}
+
 /** Open the workspace and put there what a plan's job needs (data, code, environment), uploading only what changed. */
-export async function prepareAssets(plan: ReturnType<typeof planJob>, options: AzureMlOptions, ws: Workspace, deps: AzureMlDeps, events: RunEvents) {
+export async function prepareAssets(plan: ReturnType<typeof planJob>, context: EnvironmentContext | undefined, ws: Workspace, deps: AzureMlDeps, events: RunEvents) {
   const auth = deps.auth ?? new AzureAuth();
   const arm = new ArmClient(ws, auth);
   await arm.call('GET', '', { what: `open workspace "${ws.workspace}"` });
   const blobstore = await openDatastore(arm, auth, 'workspaceblobstore');
   if (plan.data) await ensureData(arm, blobstore, plan.data, events);
   await ensureCode(arm, blobstore, plan.snap, events);
-  if (!options.environment) await ensureEnvironment(arm, blobstore, plan.docker, plan.dockerHash, events);
+  if (context) await ensureEnvironment(arm, blobstore, context, events);
   return { arm, auth, blobstore };
 }
 
-/** Send a run to an AzureML cluster, stream it, and bring its run directory home. */
-export async function submitRun(request: RemoteRunRequest, options: AzureMlOptions, pointer: string, deps: AzureMlDeps = {}): Promise<RemoteRunResult> {
-  const ws = resolveWorkspace(options, { pointer, baseDir: request.baseDir, env: deps.env });
-  const plan = planJob(request, options, ws);
-  if (request.dryRun) return { dryRun: true, request: plan.body };
+/** Upload what the plan names, submit the job, follow it to its end and bring its run directory home. */
+async function submitPlanned(request: RemoteRunRequest, options: AzureMlOptions, ws: Workspace, plan: ReturnType<typeof planJob>, context: EnvironmentContext | undefined, deps: AzureMlDeps): Promise<RemoteRunResult> {
   const { events, signal } = request;
   const started = Date.now();
-  const { arm, auth, blobstore } = await prepareAssets(plan, options, ws, deps, events);
+  const { arm, auth, blobstore } = await prepareAssets(plan, context, ws, deps, events);
   const name = jobName(plan.recipeName);
   await arm.call('PUT', `jobs/${name}`, { json: plan.body, what: `submit job ${name} to cluster "${options.cluster}"` });
   const studio = studioJobUrl(ws, name);

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import got from 'got';
 import { downloadPrefix, mlflowBaseUrl, mlflowTrackingUri, openDatastore, parseDatastoreUri, resolveWorkspace, studioJobUrl, workspaceId, type ArmClient, type AzureAuth, type Workspace } from '@prd/azure';
@@ -5,7 +6,9 @@ import { PrdError, type RemoteSweepRequest, type RemoteSweepResult, type RemoteT
 import { azureSweepJob, searchSpaceName, type SweepSpec } from '@prd/sweep';
 import { nodeCommand } from './job-body.js';
 import type { AzureMlOptions } from './options.js';
-import { jobName, planJob, prepareAssets, type AzureMlDeps } from './submit.js';
+import type { EnvironmentContext } from './environment.js';
+import { environmentName } from './assets.js';
+import { jobName, planJob, prepareAssets, prepareEnvironment, type AzureMlDeps } from './submit.js';
 
 const TERMINAL = ['Completed', 'Failed', 'Canceled'];
 
@@ -15,8 +18,8 @@ interface JobView {
 }
 
 /** The sweep job body of a request: the cluster run's code, environment, data and output, trials running `prd worker` with the drawn values. */
-export function planSweep(request: RemoteSweepRequest, options: AzureMlOptions, ws: Workspace) {
-  const plan = planJob(request, options, ws);
+export function planSweep(request: RemoteSweepRequest, options: AzureMlOptions, ws: Workspace, environment?: { name: string; version: string }) {
+  const plan = planJob(request, options, ws, environment);
   const job = plan.body.properties as { codeId: string; environmentId: string; inputs: Record<string, unknown>; outputs: Record<string, unknown>; experimentName: string };
   const { body, warnings } = azureSweepJob(
     request.sweep as unknown as SweepSpec,
@@ -49,13 +52,23 @@ function trialParams(spec: SweepSpec, job: JobView): Record<string, unknown> {
  */
 export async function submitSweep(request: RemoteSweepRequest, options: AzureMlOptions, pointer: string, deps: AzureMlDeps = {}): Promise<RemoteSweepResult> {
   const ws = resolveWorkspace(options, { pointer, baseDir: request.baseDir, env: deps.env });
-  const { plan, body, warnings } = planSweep(request, options, ws);
+  const context = await prepareEnvironment(request, options);
+  try {
+    return await sweepWith(request, options, ws, context, deps);
+  } finally {
+    if (context) rmSync(context.dir, { recursive: true, force: true });
+  }
+}
+
+/** The sweep with prd's environment context packed (or the options' own environment). */
+async function sweepWith(request: RemoteSweepRequest, options: AzureMlOptions, ws: Workspace, context: EnvironmentContext | undefined, deps: AzureMlDeps): Promise<RemoteSweepResult> {
+  const { plan, body, warnings } = planSweep(request, options, ws, context && environmentName(context.hash));
   for (const w of warnings) request.events.log(`AzureML: ${w.message}`, 'warn');
   if (request.dryRun) return { dryRun: true, request: body, warnings: warnings.map((w) => w.message) };
   const { events, signal } = request;
   const spec = request.sweep as unknown as SweepSpec;
   const started = Date.now();
-  const { arm, auth, blobstore } = await prepareAssets(plan, options, ws, deps, events);
+  const { arm, auth, blobstore } = await prepareAssets(plan, context, ws, deps, events);
   const name = jobName(`${plan.recipeName}-sweep`);
   await arm.call('PUT', `jobs/${name}`, { json: body, what: `submit sweep job ${name} to cluster "${options.cluster}"` });
   const studioUrl = studioJobUrl(ws, name);

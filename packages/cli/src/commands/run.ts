@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { PrdError, RunEvents, resolveRecipe, runRecipe, type ComputeBackend, type MetricTree, type RunStatus } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
-import { pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
+import { nodePackages, pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
 import { renderProgress } from '../render/run-progress.js';
 import { keyScores } from '../render/scores.js';
 import { cliVersion } from '../version.js';
@@ -82,8 +82,8 @@ export default class Run extends PrdCommand {
       const compute = resolved.recipe.compute ?? { use: 'local' };
       const backend = (await resolved.registry.require('backend', compute.use, '/compute/use').plugin.create(compute.with ?? {}, { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: '/compute', events, tempDir: join(flags['cache-dir'], '..', 'tmp') })) as ComputeBackend;
       if (backend.submitRun) {
-        const packages = [...new Map(resolved.registry.list().map((p) => [p.origin.packageName, { name: p.origin.packageName, version: p.origin.version }])).values()];
-        const remote = await backend.submitRun({ recipe: resolved.display, baseDir: resolved.loaded.dir, runsDir: flags['runs-dir'], packages, prdVersion: cliVersion(), dryRun: flags['dry-run'], events, signal: controller.signal });
+        // The CLI itself (with the engine and the reporter) and the packages of the plugins the remote recipe names.
+        const remote = await backend.submitRun({ recipe: resolved.display, baseDir: resolved.loaded.dir, runsDir: flags['runs-dir'], packagesFor: nodePackages(resolved.registry), prdVersion: cliVersion(), dryRun: flags['dry-run'], events, signal: controller.signal });
         if (remote.dryRun) {
           if (!json) this.log(JSON.stringify({ job: remote.request }, null, 2));
           return { job: remote.request };

@@ -213,6 +213,13 @@ export interface PredictJob {
   signal: AbortSignal;
 }
 
+/** A package a remote run installs: its name, version and the folder it is installed (or linked) in here. */
+export interface RunPackage {
+  name: string;
+  version: string;
+  dir: string;
+}
+
 /** A whole run handed to a backend that runs it elsewhere (`ComputeBackend.submitRun`). */
 export interface RemoteRunRequest {
   /** The resolved recipe as it may be written (`${env:NAME}` placeholders kept: secrets stay on this machine). */
@@ -220,8 +227,11 @@ export interface RemoteRunRequest {
   /** The recipe file's folder (relative data paths resolve against it). */
   baseDir: string;
   runsDir: string;
-  /** Plugin packages the recipe uses, with versions (the remote side installs them). */
-  packages: Array<{ name: string; version: string }>;
+  /**
+   * The packages a run of `recipe` needs on another machine (it installs them): prd's CLI and the package of every
+   * plugin the recipe's slots name (a slot left out: its kind's default), each with the folder it is installed in.
+   */
+  packagesFor(recipe: Record<string, unknown>): RunPackage[];
   prdVersion: string;
   /** Build and return what would be sent; contact nothing. */
   dryRun: boolean;

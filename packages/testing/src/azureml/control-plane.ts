@@ -7,6 +7,8 @@ import { delimiter, join } from 'node:path';
 import { azurite, splitBlobUrl, type AzuriteInfo } from './azurite.js';
 import { BodyChecker } from './checker.js';
 import { execute, filesUnder, type Execution } from './executor.js';
+import { IdentityEndpoints, type IdentityKind } from './identity.js';
+import { imageFor, imagePath, type BuiltImage } from './image-builder.js';
 import { closeJobRun, openJobRun } from './job-run.js';
 import { metricHistory, runSweep, type SweepHost } from './sweep-jobs.js';
 
@@ -56,6 +58,11 @@ export interface ControlPlaneOptions {
   jobEnv?: Record<string, string>;
   /** Lifetime of the tokens the fake `az` hands out, seconds. */
   tokenLifetimeSec?: number;
+  /**
+   * Where environment images built from a build context are kept by digest (default $PRD_TEST_IMAGE_CACHE, which the
+   * tests' global setup makes once per run, else a folder of this plane).
+   */
+  imageCache?: string;
 }
 
 /** A running AzureML control plane for tests. */
@@ -75,10 +82,18 @@ export interface ControlPlane {
   assets: Map<string, Record<string, unknown>>;
   /** Tokens issued so far. */
   tokensIssued: number;
+  /** Environment images the jobs ran in (built from a build context), by job name. */
+  images: Map<string, BuiltImage>;
   /** Make every user token issued so far expired (the next request with one gets 401 ExpiredAuthenticationToken). */
   expireTokens(): void;
   /** Environment for a `prd` process that should use this workspace (fake `az` on PATH, endpoints, coordinates). */
   env(): Record<string, string>;
+  /**
+   * Environment for a process that signs in with a managed identity instead (no `az`): the endpoint variables of
+   * AzureML compute or App Service, the endpoints and coordinates. `identity.requests` records what it asked for.
+   */
+  identityEnv(kind: IdentityKind): Record<string, string>;
+  identity: IdentityEndpoints;
   azurite: AzuriteInfo;
   close(): Promise<void>;
 }
@@ -117,6 +132,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
   let expiredBefore = 0;
   const mlflow = options.mlflowUri ?? process.env.MLFLOW_TEST_URI;
+  const identity = new IdentityEndpoints(randomBytes(16).toString('hex'));
+  /** A new user token the workspace accepts (the fake az and the managed identity endpoints hand them out). */
+  const issue = () => issueToken();
+  const imageCache = options.imageCache ?? process.env.PRD_TEST_IMAGE_CACHE ?? join(root, 'images');
 
   const plane: ControlPlane = {
     url: '',
@@ -130,6 +149,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     jobs: new Map(),
     assets: new Map(),
     tokensIssued: 0,
+    images: new Map(),
     expireTokens: () => void (expiredBefore = plane.tokensIssued),
     env: () => ({
       PATH: `${azDir}${delimiter}${process.env.PATH ?? ''}`,
@@ -140,6 +160,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AZURE_RESOURCE_GROUP: rg,
       AZUREML_WORKSPACE_NAME: ws,
     }),
+    identityEnv: (kind) => {
+      const { PATH: _path, AZURE_TOKEN_CREDENTIALS: _only, ...endpoints } = plane.env();
+      return { ...endpoints, ...identity.env(kind, plane.url) };
+    },
+    identity,
     azurite: store,
     close: async () => {
       for (const job of plane.jobs.values()) job.execution?.cancel();
@@ -205,6 +230,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       environmentVariables?: Record<string, string>;
       experimentName?: string;
     };
+    const image = await environmentImage(job, (job.body.properties as { environmentId?: string }).environmentId);
+    if (image === undefined) return;
+    if (job.cancelRequested) return setStatus(job, 'Canceled');
     setStatus(job, 'Queued');
     const code = p.codeId ? (plane.assets.get(`codes/${/codes\/([^/]+)\/versions\/([^/]+)$/.exec(p.codeId)?.slice(1).join('/')}`) as { properties: { codeUri: string } } | undefined) : undefined;
     const inputs: Parameters<typeof execute>[0]['inputs'] = {};
@@ -238,7 +266,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           ...(process.env as Record<string, string>),
           ...p.environmentVariables,
           ...options.jobEnv,
-          PATH: [...(options.jobPath ?? []), process.env.PATH ?? ''].join(delimiter),
+          // In prd's environment image, prd is the one its Dockerfile installed; otherwise the test's jobPath.
+          PATH: image && image !== 'none' ? imagePath(image) : [...(options.jobPath ?? []), process.env.PATH ?? ''].join(delimiter),
           AZUREML_RUN_ID: job.name,
           AZUREML_RUN_TOKEN: runToken.token,
           AZUREML_RUN_TOKEN_EXPIRY: String(runToken.expiresOn),
@@ -294,6 +323,32 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       });
     }, 50);
     return created;
+  };
+
+  /**
+   * The image of a job's environment, built (AzureML: "Preparing") when the environment has a build context; 'none'
+   * for an environment given as an image or not known here (the job runs with the test's jobPath); undefined when
+   * the build failed (the job is Failed, the build's error in its log).
+   */
+  const environmentImage = async (job: PlaneJob, environmentId: string | undefined): Promise<BuiltImage | 'none' | undefined> => {
+    const m = /\/environments\/([^/]+)\/versions\/([^/]+)$/.exec(environmentId ?? '');
+    const env = m ? (plane.assets.get(`environments/${m[1]}/${m[2]}`) as { properties: { build?: { contextUri: string } } } | undefined) : undefined;
+    if (!env?.properties.build) return 'none';
+    setStatus(job, 'Preparing');
+    try {
+      const where = splitBlobUrl(store, env.properties.build.contextUri);
+      const context = await download(where.container, where.name, join(root, job.name, 'context'), false);
+      const image = await imageFor(context, imageCache);
+      plane.images.set(job.name, image);
+      return image;
+    } catch (error) {
+      const log = store.service.getContainerClient(ARTIFACT_CONTAINER).getAppendBlobClient(`ExperimentRun/dcid.${job.name}/user_logs/std_log.txt`);
+      const text = Buffer.from(`${error instanceof Error ? error.message : String(error)}\n`);
+      await log.createIfNotExists();
+      await log.appendBlock(text, text.length);
+      setStatus(job, 'Failed');
+      return undefined;
+    }
   };
 
   const jobBody = (job: PlaneJob) => ({
@@ -387,9 +442,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           res.end(text);
         };
         if (url.pathname === '/_test/token' && method === 'POST') {
-          const { token, expiresOn } = issueToken();
+          const { token, expiresOn } = issue();
           return send(200, { accessToken: token, expires_on: expiresOn, expiresOn: new Date(expiresOn * 1000).toISOString(), tokenType: 'Bearer', subscription: sub, tenant: 'test-tenant' });
         }
+        const fromIdentity = identity.answer(method, url, req.headers, issue);
+        if (fromIdentity) return send(fromIdentity.status, fromIdentity.body);
         const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
         const issued = auth ? tokens.get(auth) : undefined;
         if (issued === undefined) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });

@@ -54,6 +54,9 @@ export async function execute(plan: ExecutionPlan, onStart: () => void): Promise
   mkdirSync(wd, { recursive: true });
   await plan.fetchCode(wd);
   const env: Record<string, string> = { ...plan.env };
+  // A node has none of the test runner's variables: NODE_ENV=test would put the node's oclif in development mode,
+  // looking for TypeScript that an image does not have.
+  for (const name of Object.keys(env)) if (name === 'NODE_ENV' || name.startsWith('VITEST')) delete env[name];
   let command = plan.command;
   for (const [name, input] of Object.entries(plan.inputs)) {
     let value = input.value ?? '';
