@@ -7,3 +7,4 @@ export { azurite, type AzuriteInfo } from './azureml/azurite.js';
 export { imageFor, contextDigest, type BuiltImage } from './azureml/image-builder.js';
 export { IdentityEndpoints, type IdentityKind, type IdentityRequest } from './azureml/identity.js';
 export { describeConformance, tinyPredictions, type ConformanceOptions } from './conformance.js';
+export { runPrd, REPO_ROOT, type PrdResult } from './prd-process.js';

@@ -1,35 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startControlPlane, type ControlPlane } from '@prd/testing';
+import { runPrd, startControlPlane, type ControlPlane } from '@prd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
-const PRD = join(REPO, 'packages', 'cli', 'bin', 'run.js');
 const RECIPE = join(REPO, 'recipes', 'azureml-quickstart.json');
 /** Small and quick: one epoch, no explainers; the node polls fast. */
 const FAST = ['--set', 'train.epochs=1', '--set', 'explain=[]', '--set', 'compute.with.pollSeconds=0.2'];
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run prd as a user would, without blocking this process (the control plane answers from here). */
-function prd(args: string[], cwd: string, env: Record<string, string>, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [PRD, ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+/** Run prd as a user would (see runPrd). */
+function prd(args: string[], cwd: string, env: Record<string, string>, onStderr?: Parameters<typeof runPrd>[1]['onStderr']) {
+  return runPrd(args, { cwd, env, onStderr });
 }
 
 describe('prd run on an AzureML cluster (local control plane + Azurite)', () => {

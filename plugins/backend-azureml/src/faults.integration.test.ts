@@ -1,30 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startControlPlane, type ControlPlane } from '@prd/testing';
+import { runPrd, startControlPlane, type ControlPlane } from '@prd/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
-const PRD = join(REPO, 'packages', 'cli', 'bin', 'run.js');
 const RECIPE = join(REPO, 'recipes', 'azureml-quickstart.json');
 const FAST = ['--set', 'train.epochs=1', '--set', 'explain=[]', '--set', 'compute.with.pollSeconds=0.2'];
 const JOB_PATH = [join(REPO, 'node_modules', '.bin')];
 
-/** Run prd without blocking this process; `watch` sees stderr as it grows and may signal the child. */
-function prd(args: string[], env: Record<string, string>, watch?: (stderr: string, child: ReturnType<typeof spawn>) => void) {
+/** Run prd in a fresh folder without blocking this process; `watch` sees stderr as it grows and may signal the child. */
+async function prd(args: string[], env: Record<string, string>, watch?: Parameters<typeof runPrd>[1]['onStderr']) {
   const cwd = mkdtempSync(join(tmpdir(), 'prd-azureml-fault-'));
-  return new Promise<{ code: number | null; stdout: string; stderr: string; cwd: string }>((done) => {
-    const child = spawn(process.execPath, [PRD, ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      watch?.(stderr, child);
-    });
-    child.on('close', (code) => done({ code, stdout, stderr, cwd }));
-  });
+  return { ...(await runPrd(args, { cwd, env, onStderr: watch })), cwd };
 }
 
 describe('AzureML faults', () => {

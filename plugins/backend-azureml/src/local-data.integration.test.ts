@@ -1,22 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startControlPlane, type ControlPlane } from '@prd/testing';
+import { runPrd, startControlPlane, type ControlPlane } from '@prd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
 const PRD = join(REPO, 'packages', 'cli', 'bin', 'run.js');
 
-function prd(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [PRD, ...args], { cwd, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+/** Run prd as a user would (see runPrd). */
+function prd(args: string[], cwd: string, env: Record<string, string>) {
+  return runPrd(args, { cwd, env });
 }
 
 describe('a cluster run of a recipe with local CSV data', () => {
