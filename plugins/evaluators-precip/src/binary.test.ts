@@ -51,6 +51,23 @@ describe('binary evaluator', () => {
     expect(await score([[1, 0.9], [1, 0.8], [0, 0.1]])).toEqual({ ml: 1 });
     expect(await score([[0, 0.9], [0, 0.1]])).toEqual({ ml: null });
   });
+
+  it('ranks within each cell for per-cell ROC and precision-recall areas', async () => {
+    // Cell (50, 0): rain 0.9, dry 0.1 -> ROC area 1, average precision 1. Cell (50, 1): rain 0.2, dry 0.8 -> ROC area
+    // 0, average precision 1/2 (the rain row's threshold 0.2 takes both rows). Ranked over all rows instead, cell
+    // (50, 0)'s rain row would rank 4th of 4 and its "ROC area" come out 3.
+    const dir = mkdtempSync(join(tmpdir(), 'prd-binary-'));
+    const path = join(dir, 'p.csv');
+    writeFileSync(path, 'time,realization,latitude,longitude,raining,ml_raining\nt,0,50,0,1,0.9\nt,0,50,0,0,0.1\nt,0,50,1,1,0.2\nt,0,50,1,0,0.8\n');
+    const context = { seed: 1, baseDir: dir, pointer: '/evaluate/0', events: new RunEvents(), tempDir: dir };
+    const evaluator = (await plugins.find((p) => p.name === 'binary')!.create({ aggregations: ['members'], perCell: ['members'], memberColumn: 'realization', controlMember: 0, cellColumns: ['latitude', 'longitude'] }, context)) as Evaluator;
+    const tree = await evaluator.evaluate({ split: 'test', predictions: { sql: `SELECT * FROM read_csv(${literal(path)}, header = true)` }, features: FEATURES, engine });
+    const gridMean = tree.binary_grid_mean as Record<string, { ml: number }>;
+    expect(gridMean.auc.ml).toBeCloseTo((1 + 0) / 2, 12);
+    expect(gridMean.average_precision.ml).toBeCloseTo((1 + 1 / 2) / 2, 12);
+    // Over all four rows the ranking is global: 3 of the 4 (rain, dry) pairs are in order.
+    expect((tree.binary as Record<string, { ml: number }>).auc.ml).toBeCloseTo(3 / 4, 12);
+  });
 });
 
 /** The binary evaluator's tree for (truth, p) rows, one member each. */

@@ -34,7 +34,6 @@ export async function evaluateScore(spec: ScoreSpec, input: EvaluationInput, opt
   requireColumns(spec.name, ctx.pointer, [...new Set(wanted)], await engine.columns(input.predictions));
 
   const leaves = spec.leaves(columns);
-  const derived = spec.derive?.(columns) ?? [];
   const tree: MetricTree = {};
   const cellTables: Array<{ aggregation: Aggregation; table: string }> = [];
   for (const aggregation of new Set([...options.aggregations, ...options.perCell])) {
@@ -43,7 +42,12 @@ export async function evaluateScore(spec: ScoreSpec, input: EvaluationInput, opt
       continue;
     }
     const rows = aggregatedRows(input.predictions, columns, layout, aggregation);
-    const view = derived.length > 0 ? `SELECT *, ${derived.join(', ')} FROM (${rows.sql})` : rows.sql;
+    // Row-level columns a score derives (ranks, running precision) are taken over the rows scored together.
+    const viewFor = (partition: string[]) => {
+      const derived = spec.derive?.(columns, partition) ?? [];
+      return derived.length > 0 ? `SELECT *, ${derived.join(', ')} FROM (${rows.sql})` : rows.sql;
+    };
+    const view = viewFor([]);
     if (options.aggregations.includes(aggregation)) {
       const [result] = await engine.rows(`SELECT ${aggregateList(leaves).join(', ')} FROM (${view})`);
       setLeaves(tree, metricName(spec.name, aggregation), leaves, result);
@@ -51,7 +55,7 @@ export async function evaluateScore(spec: ScoreSpec, input: EvaluationInput, opt
     if (options.perCell.includes(aggregation)) {
       const table = `__cells_${spec.name}_${aggregation}_${process.pid}`;
       const cells = options.cellColumns.map(ident);
-      await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${[...cells, 'count(*)::BIGINT AS rows', ...aggregateList(leaves)].join(', ')} FROM (${view}) GROUP BY ${cells.join(', ')} ORDER BY ${cells.join(', ')}`);
+      await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT ${[...cells, 'count(*)::BIGINT AS rows', ...aggregateList(leaves)].join(', ')} FROM (${viewFor(cells)}) GROUP BY ${cells.join(', ')} ORDER BY ${cells.join(', ')}`);
       cellTables.push({ aggregation, table });
       // The seed averaged the per-cell scores over the domain after dropping undefined cells (§8.4).
       const [mean] = await engine.rows(`SELECT ${leaves.flatMap((leaf, i) => sides(leaf).map((s) => `avg(${ident(leafColumn(i, s))}) AS ${ident(leafColumn(i, s))}`)).join(', ')} FROM ${table}`);

@@ -21,12 +21,15 @@ const PRECISION = '__precision';
 export const binaryScores: ScoreSpec = {
   name: 'binary',
   tasks: ['binary'],
-  derive() {
+  derive(_columns, partition) {
     const p = alias.ml(0);
     const event = `(${alias.truth(0)} > 0.5)::INTEGER`;
+    // Ranks are taken within each group scored on its own (a cell, for per-cell scores), else over all rows.
+    const within = partition.length > 0 ? `PARTITION BY ${partition.join(', ')} ` : '';
     // The default frame of an ordered window ends at the current row's last peer: rows tied on p count together.
-    const atOrAbove = `OVER (ORDER BY ${p} DESC)`;
-    return [`${event} AS ${EVENT}`, `(rank() OVER (ORDER BY ${p}) + (count(*) OVER (PARTITION BY ${p}) - 1) / 2.0) AS ${RANK}`, `(sum(${event}) ${atOrAbove})::DOUBLE / count(*) ${atOrAbove} AS ${PRECISION}`];
+    const atOrAbove = `OVER (${within}ORDER BY ${p} DESC)`;
+    const ties = `PARTITION BY ${[...partition, p].join(', ')}`;
+    return [`${event} AS ${EVENT}`, `(rank() OVER (${within}ORDER BY ${p}) + (count(*) OVER (${ties}) - 1) / 2.0) AS ${RANK}`, `(sum(${event}) ${atOrAbove})::DOUBLE / count(*) ${atOrAbove} AS ${PRECISION}`];
   },
   leaves() {
     const yes = `(${alias.ml(0)} >= 0.5)`;

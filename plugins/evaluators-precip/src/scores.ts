@@ -18,8 +18,8 @@ export interface ScoreSpec {
   name: string;
   /** Which targets it can score. */
   tasks: ReadonlyArray<TaskKind>;
-  /** Per-row columns computed after aggregation (for example exceedance probabilities). */
-  derive?(columns: ScoreColumns): string[];
+  /** Per-row columns computed after aggregation (for example exceedance probabilities); window functions range over `partition` (the cell columns for per-cell scores, none for the whole split). */
+  derive?(columns: ScoreColumns, partition: string[]): string[];
   leaves(columns: ScoreColumns): Leaf[];
 }
 
