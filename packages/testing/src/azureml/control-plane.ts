@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,10 +7,12 @@ import { delimiter, join } from 'node:path';
 import { azurite, splitBlobUrl, type AzuriteInfo } from './azurite.js';
 import { BodyChecker } from './checker.js';
 import { execute, filesUnder, type Execution } from './executor.js';
+import { writeFakeAz } from './fake-az.js';
 import { IdentityEndpoints, type IdentityKind } from './identity.js';
 import { imageFor, imagePath, type BuiltImage } from './image-builder.js';
 import { closeJobRun, openJobRun } from './job-run.js';
 import { metricHistory, runSweep, type SweepHost } from './sweep-jobs.js';
+import { TokenRegistry } from './tokens.js';
 
 /** A fault the server answers instead of handling a matching request, `times` times. */
 export interface Fault {
@@ -122,19 +124,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   for (const c of [BLOB_CONTAINER, ARTIFACT_CONTAINER]) await store.service.getContainerClient(c).createIfNotExists();
   const checker = new BodyChecker();
   const root = mkdtempSync(join(tmpdir(), 'prd-azureml-plane-'));
-  /** Issued token -> its serial and, for a job's run token, the job. */
-  const tokens = new Map<string, { serial: number; job?: string }>();
-  const issueToken = (job?: string) => {
-    const token = `tok-${++plane.tokensIssued}-${randomBytes(12).toString('hex')}`;
-    const expiresOn = Math.floor(Date.now() / 1000) + (options.tokenLifetimeSec ?? 3600);
-    tokens.set(token, { serial: plane.tokensIssued, job });
-    return { token, expiresOn };
-  };
-  let expiredBefore = 0;
+  const tokens = new TokenRegistry(options.tokenLifetimeSec ?? 3600);
+  /** A new user token the workspace accepts (the fake az and the managed identity endpoints hand them out). */
+  const issue = () => tokens.issue();
+  const azDir = join(root, 'az-bin');
   const mlflow = options.mlflowUri ?? process.env.MLFLOW_TEST_URI;
   const identity = new IdentityEndpoints(randomBytes(16).toString('hex'));
-  /** A new user token the workspace accepts (the fake az and the managed identity endpoints hand them out). */
-  const issue = () => issueToken();
   const imageCache = options.imageCache ?? process.env.PRD_TEST_IMAGE_CACHE ?? join(root, 'images');
 
   const plane: ControlPlane = {
@@ -148,9 +143,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     forbidden: false,
     jobs: new Map(),
     assets: new Map(),
-    tokensIssued: 0,
+    get tokensIssued() {
+      return tokens.issued;
+    },
     images: new Map(),
-    expireTokens: () => void (expiredBefore = plane.tokensIssued),
+    expireTokens: () => tokens.expireUserTokens(),
     env: () => ({
       PATH: `${azDir}${delimiter}${process.env.PATH ?? ''}`,
       AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential',
@@ -198,14 +195,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const download = async (container: string, prefix: string, dest: string, file: boolean): Promise<string> => {
     const client = store.service.getContainerClient(container);
     if (file) {
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(dest, { recursive: true });
       const target = join(dest, prefix.split('/').pop()!);
       await client.getBlobClient(prefix).downloadToFile(target);
       return target;
     }
     const base = prefix.replace(/\/+$/, '') + '/';
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dest, { recursive: true });
     for await (const item of client.listBlobsFlat({ prefix: base })) {
       const target = join(dest, item.name.slice(base.length));
@@ -248,7 +243,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     // As AzureML does: every job has an MLflow run, and a run token valid for the workspace's MLflow endpoint.
     const run = mlflow ? await openJobRun(mlflow, experimentName, job.name) : undefined;
     job.mlflowRunId = run?.run_id;
-    const runToken = issueToken(job.name);
+    const runToken = tokens.issue(job.name);
     const trackingUri = `azureml://${new URL(plane.url).host}/mlflow/v1.0${wsPath}`;
     job.execution = await execute(
       {
@@ -448,10 +443,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         const fromIdentity = identity.answer(method, url, req.headers, issue);
         if (fromIdentity) return send(fromIdentity.status, fromIdentity.body);
         const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        const issued = auth ? tokens.get(auth) : undefined;
+        const issued = tokens.lookup(auth);
         if (issued === undefined) return send(401, { error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } });
         record.caller = issued.job ? `run:${issued.job}` : 'user';
-        if (!issued.job && issued.serial <= expiredBefore) return send(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
+        if (issued.expired) return send(401, { error: { code: 'ExpiredAuthenticationToken', message: 'The access token expiry UTC time is earlier than current UTC time.' } });
         const fault = plane.faults.find((f) => f.times > 0 && f.path.test(url.pathname) && (!f.method || f.method === method));
         if (fault) {
           fault.times--;
@@ -495,15 +490,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   plane.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  // The Azure CLI as DefaultAzureCredential runs it (`az account get-access-token --output json --resource ...`).
-  const azDir = join(root, 'az-bin');
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(azDir, { recursive: true });
-  const az = join(azDir, 'az');
-  writeFileSync(
-    az,
-    `#!${process.execPath}\nconst a = process.argv.slice(2);\nif (a[0] !== 'account' || a[1] !== 'get-access-token') { console.error('fake az: only "account get-access-token"'); process.exit(2); }\nfetch(${JSON.stringify(plane.url)} + '/_test/token', { method: 'POST' }).then((r) => r.text()).then((t) => console.log(t), (e) => { console.error(String(e)); process.exit(1); });\n`,
-  );
-  chmodSync(az, 0o755);
+  writeFakeAz(azDir, plane.url);
   return plane;
 }
