@@ -33,6 +33,6 @@ describe('data summary for the distribution figures', () => {
     expect(summary.truth.test).toBeUndefined();
     expect(summary.nwp.train.wettest).toEqual([2, 1]);
     expect(summary.rebalanced).toMatchObject({ rows: 2, wettest: [0, 2] });
-    expect(await dataSummary(engine, dir, undefined, { ...features, task: 'regression' })).toBeUndefined();
+    expect(await dataSummary(engine, { sql: 'SELECT 1' }, undefined, { ...features, task: 'regression' })).toBeUndefined();
   });
 });
