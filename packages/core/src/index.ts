@@ -61,6 +61,8 @@ export { writePredictions } from './data/predictions.js';
 
 export { RunEvents, type EpochRecord, type RunEvent, type RunStatus, type StepName } from './run/events.js';
 export { STEPS, STEP_NAMES } from './run/steps/table.js';
+export { runScale, type ScaleSummary } from './run/steps/scale.js';
+export { writeSplitLabels, splitRelation, readSplitLabels, type SplitLabels, type SplitCounts } from './run/steps/split-labels.js';
 export type { AnyStepDef, GraphContext, StepDef, StepOutputs, StepResult } from './run/graph.js';
 export { entryDigest as directoryDigest, entryFiles, fileSha256 } from './run/entry-digest.js';
 export { packageCode, pluginCode, coreCode, type CodeIdentity } from './run/code-identity.js';

@@ -22,7 +22,7 @@ describe('data summary for the distribution figures', () => {
       task: 'bands', bands: [{ key: 'x', lower: 0, upper: 1 }, { key: 'y', lower: 1, upper: 2 }], targetSources: [['a'], ['b']],
       baseline: { kind: 'columns', columns: ['na', 'nb'] },
     } as unknown as ResolvedFeatures;
-    const summary = (await dataSummary(engine, dir, dir, features))!;
+    const summary = (await dataSummary(engine, { sql: `SELECT * FROM read_parquet(${literal(join(dir, 'rows.parquet'))})` }, dir, features))!;
     expect(summary.bands).toEqual(['x', 'y']);
     expect(summary.truth.train).toMatchObject({ rows: 3, wettest: [2, 1] });
     expect(summary.truth.train.mean[0]).toBeCloseTo(1.7 / 3, 12);
@@ -33,6 +33,6 @@ describe('data summary for the distribution figures', () => {
     expect(summary.truth.test).toBeUndefined();
     expect(summary.nwp.train.wettest).toEqual([2, 1]);
     expect(summary.rebalanced).toMatchObject({ rows: 2, wettest: [0, 2] });
-    expect(await dataSummary(engine, dir, undefined, { ...features, task: 'regression' })).toBeUndefined();
+    expect(await dataSummary(engine, { sql: 'SELECT 1' }, undefined, { ...features, task: 'regression' })).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ident, literal, type DataEngine } from '../data/engine.js';
+import { ident, literal, type DataEngine, type Relation } from '../data/engine.js';
 import type { ResolvedFeatures } from '../data/features.js';
 
 /** Fraction levels of the seed's per-band curves: rows whose fraction is above each (seed-pipeline.md §8.5). */
@@ -66,17 +66,24 @@ async function summarise(engine: DataEngine, from: string, where: string, column
  * data-distribution figures: the seed's pies, box plots, per-band curves and rebalancing before/after (§4.6, §8.5).
  * Band targets only; undefined for a regression target.
  */
-export async function dataSummary(engine: DataEngine, splitDir: string, rebalanceDir: string | undefined, features: ResolvedFeatures): Promise<DataSummary | undefined> {
+export async function dataSummary(engine: DataEngine, split: Relation, rebalanceDir: string | undefined, features: ResolvedFeatures): Promise<DataSummary | undefined> {
   if (features.task !== 'bands') return undefined;
   const truth = features.targetSources.map((sources) => `(${sources.map(ident).join(' + ')})::DOUBLE`);
   const nwp = features.baseline.kind === 'none' ? [] : features.baseline.columns.map((c) => `${ident(c)}::DOUBLE`);
-  const rows = `read_parquet(${literal(join(splitDir, 'rows.parquet'))})`;
+  // One pass over the split's rows (they are read from the converted data again), then small queries per split.
+  const table = 'prd_data_summary';
+  const select = [...truth.map((e, i) => `${e} AS t${i}`), ...nwp.map((e, i) => `${e} AS n${i}`)].join(', ');
+  await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT split, ${select} FROM (${split.sql})`);
   const summary: DataSummary = { bands: features.bands.map((b) => b.key), levels: SUMMARY_LEVELS, truth: {}, nwp: {} };
-  for (const split of ['train', 'validation', 'test']) {
-    const part = await summarise(engine, rows, `split = ${literal(split)}`, truth);
-    if (part.rows === 0) continue;
-    summary.truth[split] = part;
-    if (nwp.length > 0) summary.nwp[split] = await summarise(engine, rows, `split = ${literal(split)}`, nwp);
+  try {
+    for (const name of ['train', 'validation', 'test']) {
+      const part = await summarise(engine, table, `split = ${literal(name)}`, truth.map((_, i) => `t${i}`));
+      if (part.rows === 0) continue;
+      summary.truth[name] = part;
+      if (nwp.length > 0) summary.nwp[name] = await summarise(engine, table, `split = ${literal(name)}`, nwp.map((_, i) => `n${i}`));
+    }
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS ${table}`);
   }
   const rebalanced = rebalanceDir ? join(rebalanceDir, 'train.parquet') : undefined;
   if (rebalanced && existsSync(rebalanced)) summary.rebalanced = await summarise(engine, `read_parquet(${literal(rebalanced)})`, 'true', truth);

@@ -4,7 +4,7 @@ import type { Preprocessing } from './preprocessing.js';
 import type { Manifest, RunDirectory } from './run-dir.js';
 import type { LoadedData } from './steps/prepare.js';
 import type { ScaleSummary } from './steps/scale.js';
-import type { SplitCounts } from './steps/split.js';
+import type { SplitCounts } from './steps/split-labels.js';
 import type { TrackerFanout } from './trackers.js';
 
 /** The typed output of every step: what a later step, the manifest and the events get from it. */

@@ -1,7 +1,7 @@
 // The prd side of the data benchmark, run in its own process so that its peak memory is its own.
 // Usage: node data-prd.js MODE DATA_DIR WORK_DIR REPETITIONS  -> one JSON line on stdout.
 //   pipeline-cold: csv source (CSV -> Parquet conversion each time) + drop-missing, range, drop-dry + time-space split,
-//                  writing the rows the run needs to Parquet, as prd's load/transform/split steps do.
+//                  writing the split's row labels, as prd's load/transform/split steps do (writeSplitLabels).
 //   pipeline-warm: the same with the Parquet conversion already made (a second run on the same files; the
 //                  conversion is the one pipeline-cold left in WORK_DIR, or is made first, untimed).
 //   pipeline-csv:  the same reading the CSV files directly (csv source with cache: false).
@@ -9,7 +9,7 @@
 //                  then joined back to every row and written out.
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataEngine, ident, literal, requiredColumns, resolveFeatures, RunEvents, type DataContext, type DataSource, type FeatureSpec, type Relation, type Sampler, type TableContext, type Transform } from '@prd/core';
+import { DataEngine, literal, resolveFeatures, runScale, writeSplitLabels, RunEvents, type DataContext, type DataSource, type FeatureSpec, type Relation, type Sampler, type TableContext, type Transform } from '@prd/core';
 import { BAND_SETS, nwpBandProbabilitySql, precipDomain, withNwpBandProbabilities } from '@prd/precip';
 import samplers from '@prd/samplers';
 import sources from '@prd/source-csv';
@@ -31,8 +31,11 @@ async function create<T>(list: Array<{ kind: string; name: string; create: (o: n
   return (await plugin.create(options as never, ctx as never)) as T;
 }
 
-/** Load, transform and split as prd's steps do; returns the number of input rows and of rows written. */
-async function pipeline(dataDir: string, workDir: string, tempDir: string, cache: boolean): Promise<{ input: number; output: number; seconds: number }> {
+/**
+ * Load, transform and split as prd's steps do, then (`scale`, timed apart) the scale step's training tensors read
+ * from the converted data by the labels; returns the number of input rows and of rows labelled.
+ */
+async function pipeline(dataDir: string, workDir: string, tempDir: string, cache: boolean): Promise<{ input: number; output: number; seconds: number; scale: number }> {
   const engine = await DataEngine.open({ memoryLimit: '1GB', tempDir: join(workDir, 'duckdb') });
   try {
     const start = performance.now();
@@ -52,13 +55,17 @@ async function pipeline(dataDir: string, workDir: string, tempDir: string, cache
     const ctx: TableContext = { ...base, pointer: '/split', features, columns };
     const sampler = await create<Sampler>(samplers, 'sampler', 'time-space', { validation: 0.2, test: 0, keys: ['time', 'latitude', 'longitude'] }, ctx);
     const assigned = await sampler.assign(relation, ctx);
-    const keep = [...requiredColumns(features), 'split'].map(ident).join(', ');
-    const out = join(workDir, 'rows.parquet');
-    await engine.toParquet({ sql: `SELECT ${keep} FROM (${assigned.sql}) ORDER BY ${features.metadata.map(ident).join(', ')}` }, out);
-    const seconds = (performance.now() - start) / 1000;
+    const out = join(workDir, 'split');
+    mkdirSync(out, { recursive: true });
+    const labels = await writeSplitLabels(engine, assigned, features, out);
+    const split = performance.now();
+    const tensors = join(workDir, 'scale');
+    rmSync(tensors, { recursive: true, force: true });
+    mkdirSync(tensors);
+    await runScale({ engine, seed: 42 }, { sql: relation.sql, features, fingerprint: data.fingerprint, description: data.description }, out, undefined, tensors);
+    const scale = (performance.now() - split) / 1000;
     const input = await engine.count(data.relation);
-    const output = await engine.count({ sql: `SELECT * FROM read_parquet(${literal(out)})` });
-    return { input, output, seconds };
+    return { input, output: labels.counts.train + labels.counts.validation + labels.counts.test, seconds: (split - start) / 1000, scale };
   } finally {
     engine.close();
   }
@@ -96,6 +103,7 @@ mkdirSync(workDir, { recursive: true });
 const shared = join(workDir, 'converted');
 const seconds: number[] = [];
 const attach: number[] = [];
+const scale: number[] = [];
 let rows = { input: 0, output: 0 };
 if (mode !== 'pipeline-cold' && mode !== 'pipeline-csv' && !existsSync(shared)) {
   mkdirSync(shared);
@@ -103,13 +111,14 @@ if (mode !== 'pipeline-cold' && mode !== 'pipeline-csv' && !existsSync(shared)) 
 }
 for (let i = 0; i < Number(repetitions); i++) {
   const fresh = mode === 'pipeline-cold' ? mkdtempSync(join(workDir, 'cold-')) : shared;
-  const result: { input: number; output: number; seconds: number; attach?: number } = mode === 'nwp' ? await nwp(dataDir, workDir, fresh) : await pipeline(dataDir, workDir, fresh, mode !== 'pipeline-csv');
+  const result: { input: number; output: number; seconds: number; attach?: number; scale?: number } = mode === 'nwp' ? await nwp(dataDir, workDir, fresh) : await pipeline(dataDir, workDir, fresh, mode !== 'pipeline-csv');
   if (fresh !== shared) {
     if (!existsSync(shared)) renameSync(fresh, shared);
     else rmSync(fresh, { recursive: true, force: true });
   }
   seconds.push(result.seconds);
   if (result.attach !== undefined) attach.push(result.attach);
+  if (result.scale !== undefined) scale.push(result.scale);
   rows = { input: result.input, output: result.output };
 }
-process.stdout.write(`${JSON.stringify({ mode, seconds, attach, ...rows, threads: Number(process.env.PRD_THREADS) || null, peak_rss_mib: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, seconds, attach, scale, ...rows, threads: Number(process.env.PRD_THREADS) || null, peak_rss_mib: process.resourceUsage().maxRSS / 1024 })}\n`);
