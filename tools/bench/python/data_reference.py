@@ -5,15 +5,19 @@ Transcribed from precip_rediagnosis model_pipeline/prd_pipeline.py (seed-pipelin
   steps     preprocess_data steps 1-3: dropna(); radar_mean_rain_instant < 50; drop rows whose lowest target band
             is 1; then random_time_space_sample (realization == 0 keys, groupby count, sample(frac), merge with
             indicator) for an 80 / 20 split
+  scale     preprocess_data steps 8-9 (pipeline mode, timed apart): StandardScaler fitted on the training inputs
+            (mean, population std, 0 -> 1), both splits transformed and reshaped to (rows, features, heights)
+            float32 arrays, the targets to float32, as model.fit receives them
   nwp       calc_nwp_probabilities per band with groupby(['latitude','longitude','time'])[[rate]].apply(lambda),
             concatenated and merged back onto every row (section 3.4)
 
 Usage: python data_reference.py MODE DATA_DIR REPETITIONS   (MODE: pipeline or nwp)
-Prints one JSON object: {"mode", "load": [s...], "steps": [s...], "attach": [s...], "input", "output",
-"peak_rss_mib"}; for nwp, steps is the groupby-apply and attach the merge back onto every row.
+Prints one JSON object: {"mode", "load": [s...], "steps": [s...], "scale": [s...], "attach": [s...], "input",
+"output", "peak_rss_mib"}; for nwp, steps is the groupby-apply and attach the merge back onto every row.
 Needs pandas and numpy.
 """
 import json
+import re
 import resource
 import sys
 import time
@@ -25,6 +29,7 @@ import pandas as pd
 BANDS = {'0.0': [0, 0.01], '0.25': [0.01, 0.5], '2.5': [0.5, 4], '7.0': [4, 10], '10.0': [10, 220]}
 TEMPLATE = '{source}_fraction_in_band_instant_{band_centre}'
 TARGET = [TEMPLATE.format(source='radar', band_centre=k) for k in BANDS]
+PROFILE = ['air_temperature', 'relative_humidity', 'wind_speed', 'wind_from_direction', 'cloud_volume_fraction_in_atmosphere_layer']
 
 
 def load_data_local(data_dir):
@@ -48,6 +53,20 @@ def preprocess_steps(input_data, test_fraction=0.2):
     return train, val
 
 
+def scale_to_arrays(train, val):
+    """Steps 8-9: fit the scaler on the training inputs, transform both splits, reshape, float32 (section 5)."""
+    columns = [c for p in PROFILE for c in train.columns if re.fullmatch(re.escape(p) + r'_[0-9.]+', c)]
+    heights = len(columns) // len(PROFILE)
+    x = train[columns].to_numpy(dtype=np.float64)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1
+    arrays = []
+    for part in (train, val):
+        x = ((part[columns].to_numpy(dtype=np.float64) - mean) / std).astype(np.float32).reshape(len(part), len(PROFILE), heights)
+        arrays.append((x, part[TARGET].to_numpy(dtype=np.float32)))
+    return arrays
+
+
 def calc_nwp_probabilities(data, lower_bound, upper_bound):
     return ((data >= lower_bound) & (data < upper_bound)).sum() / data.shape[0]
 
@@ -69,7 +88,7 @@ def attach_probabilities(input_data, nwp_fractions):
 
 def main():
     mode, data_dir, repetitions = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    load, steps, attach = [], [], []
+    load, steps, scale, attach = [], [], [], []
     rows_in = rows_out = 0
     for _ in range(repetitions):
         start = time.perf_counter()
@@ -79,6 +98,9 @@ def main():
             train, val = preprocess_steps(df)
             rows_out = len(train) + len(val)
             done = time.perf_counter()
+            arrays = scale_to_arrays(train, val)
+            scale.append(time.perf_counter() - done)
+            del arrays, train, val
         else:
             fractions = nwp_probabilities(df)
             done = time.perf_counter()
@@ -90,7 +112,7 @@ def main():
         steps.append(done - loaded)
         del df
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({'mode': mode, 'load': load, 'steps': steps, 'attach': attach, 'input': rows_in, 'output': rows_out, 'peak_rss_mib': peak}))
+    print(json.dumps({'mode': mode, 'load': load, 'steps': steps, 'scale': scale, 'attach': attach, 'input': rows_in, 'output': rows_out, 'peak_rss_mib': peak}))
 
 
 if __name__ == '__main__':

@@ -50,6 +50,17 @@ export function literal(value: string | number | bigint): string {
 }
 
 /** The embedded analytical engine (DuckDB) that every data step runs on. */
+/**
+ * A connection whose streamed queries (engine.stream) may run ahead of the reader by 256 MB. With DuckDB's default
+ * buffer (about 1 MB) its workers wait for the JavaScript side and a stream runs on one core. Measured on the 1M-row
+ * benchmark (2 cores, 165 columns streamed): 6.0 s with the default, 4.3 s at 100 MB, 3.7 s at 256 MB.
+ */
+async function connect(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const connection = await instance.connect();
+  await connection.run(`SET streaming_buffer_size = '256MB'`);
+  return connection;
+}
+
 export class DataEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -90,7 +101,7 @@ export class DataEngine {
     // schema) should not pay.
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', config);
-    const connection = await instance.connect();
+    const connection = await connect(instance);
     const engine = new DataEngine(instance, connection, true, new Set(), options.signal);
     options.signal?.addEventListener('abort', () => engine.interrupt(), { once: true });
     return engine;
@@ -101,7 +112,7 @@ export class DataEngine {
    * statement at a time). Both share the memory limit and worker threads; close the sibling when done.
    */
   async sibling(): Promise<DataEngine> {
-    return new DataEngine(this.instance, await this.instance.connect(), false, this.connections, this.signal);
+    return new DataEngine(this.instance, await connect(this.instance), false, this.connections, this.signal);
   }
 
   /** Worker threads the engine may use. */

@@ -62,15 +62,16 @@ async function summarise(engine: DataEngine, from: string, where: string, column
 }
 
 /**
- * Summarise the band fractions of the split step's rows (and of the rebalanced training rows) for the report's
- * data-distribution figures: the seed's pies, box plots, per-band curves and rebalancing before/after (§4.6, §8.5).
+ * Summarise the band fractions of the labelled rows (`split`, with a `split` column: the split step's labels)
+ * and of the rebalanced training rows, for the report's data-distribution figures: the seed's pies, box plots,
+ * per-band curves and rebalancing before/after (§4.6, §8.5).
  * Band targets only; undefined for a regression target.
  */
 export async function dataSummary(engine: DataEngine, split: Relation, rebalanceDir: string | undefined, features: ResolvedFeatures): Promise<DataSummary | undefined> {
   if (features.task !== 'bands') return undefined;
   const truth = features.targetSources.map((sources) => `(${sources.map(ident).join(' + ')})::DOUBLE`);
   const nwp = features.baseline.kind === 'none' ? [] : features.baseline.columns.map((c) => `${ident(c)}::DOUBLE`);
-  // One pass over the split's rows (they are read from the converted data again), then small queries per split.
+  // One pass over the labelled rows into a small table, then small queries per split.
   const table = 'prd_data_summary';
   const select = [...truth.map((e, i) => `${e} AS t${i}`), ...nwp.map((e, i) => `${e} AS n${i}`)].join(', ');
   await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT split, ${select} FROM (${split.sql})`);

@@ -21,6 +21,8 @@ interface PandasSide {
   mode: string;
   load: number[];
   steps: number[];
+  /** Seconds of the seed's scaling to float32 arrays after each pipeline (pipeline mode). */
+  scale: number[];
   attach: number[];
   input: number;
   output: number;
@@ -45,7 +47,7 @@ async function pandas(ctx: BenchContext, mode: string, repetitions = ctx.repetit
   const script = fileURLToPath(new URL('../../python/data_reference.py', import.meta.url));
   const { stdout } = await run(ctx.python, [script, mode, ctx.dataDir, String(repetitions)], options);
   const side = JSON.parse(stdout) as PandasSide;
-  ctx.log(`data: pandas ${mode}: load ${side.load.map((s) => s.toFixed(2)).join(', ')} s, steps ${side.steps.map((s) => s.toFixed(2)).join(', ')} s, peak ${side.peak_rss_mib.toFixed(0)} MiB`);
+  ctx.log(`data: pandas ${mode}: load ${side.load.map((s) => s.toFixed(2)).join(', ')} s, steps ${side.steps.map((s) => s.toFixed(2)).join(', ')} s, scale ${side.scale.map((s) => s.toFixed(2)).join(', ')} s, peak ${side.peak_rss_mib.toFixed(0)} MiB`);
   return side;
 }
 
@@ -94,7 +96,8 @@ export const dataSuite: BenchSuite = {
       row('load + transforms + split, from CSV (rows/s)', n, cold.seconds, total, 'seed code: pd.read_csv + dropna, < 50, drop-dry, random_time_space_sample', [cold.peak_rss_mib, reference.peak_rss_mib], `${kept}; prd converts the CSV to Parquet (checked, typed) and writes the split's row labels; ${setup}`),
       row('load + transforms + split, CSV read directly (rows/s)', n, direct.seconds, total, 'seed code: pd.read_csv + steps', [direct.peak_rss_mib, reference.peak_rss_mib], `${kept}; csv source with cache: false; ${setup}`),
       row('load + transforms + split, second run on the same files (rows/s)', n, warm.seconds, total, 'seed code: pd.read_csv + steps (pandas reads the CSV every run)', [warm.peak_rss_mib, reference.peak_rss_mib], `prd reuses its Parquet conversion of the files; ${setup}`),
-      row('load + transforms + split + scale to training tensors, second run (rows/s)', n, warm.seconds.map((s, i) => s + warm.scale[i]), total, 'seed code: pd.read_csv + steps (no scaling, no arrays)', [warm.peak_rss_mib, reference.peak_rss_mib], `prd: the split step's labels, then the scale step reads the converted data by them and writes the train / validation / test tensors and metadata; ${setup}`),
+      row('load + transforms + split + scale to training tensors, second run (rows/s)', n, warm.seconds.map((s, i) => s + warm.scale[i]), total.map((s, i) => s + reference.scale[i]), 'seed code: pd.read_csv + steps + StandardScaler and reshape to float32 arrays', [warm.peak_rss_mib, reference.peak_rss_mib], `prd: the split step's labels, then the scale step reads the converted data by them once and writes the train / validation / test tensors, metadata and the narrow labelled rows; ${setup}`),
+      row('load + transforms + split + scale to training tensors, from CSV (rows/s)', n, cold.seconds.map((s, i) => s + cold.scale[i]), total.map((s, i) => s + reference.scale[i]), 'seed code: pd.read_csv + steps + StandardScaler and reshape to float32 arrays', [cold.peak_rss_mib, reference.peak_rss_mib], `prd: first run (CSV converted to checked Parquet), labels, scale step; ${setup}`),
       row('transforms + split on loaded data (rows/s)', n, warm.seconds, reference.steps, 'seed code: steps on an in-memory DataFrame (read_csv excluded)', [warm.peak_rss_mib, reference.peak_rss_mib], `prd: a second run on the same files, reads its Parquet conversion and writes the split's row labels; pandas: in-memory steps only; ${setup}`),
       row('NWP band probabilities per (time, cell) from 18 members, 5 bands (rows/s)', n, nwp.seconds, nwpReference.steps, "seed code: groupby(['latitude','longitude','time'])[[rate]].apply(lambda) per band (section 3.4)", [nwp.peak_rss_mib, nwpReference.peak_rss_mib], `both on loaded data (prd: its Parquet conversion; pandas: the DataFrame); ${setup}`),
       row('NWP band probabilities attached to every row (rows/s)', n, nwp.seconds.map((s, i) => s + nwp.attach[i]), nwpReference.steps.map((s, i) => s + nwpReference.attach[i]), 'seed code: groupby-apply + pd.merge onto the DataFrame', [nwp.peak_rss_mib, nwpReference.peak_rss_mib], `${nwp.output} rows out (prd), ${nwpReference.output} (pandas); prd streams the joined rows (all columns) to Parquet in 1 GB, pandas merges in memory; ${setup}`),

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataEngine } from '../../data/engine.js';
 import type { ResolvedFeatures } from '../../data/features.js';
-import { isPrdError } from '../../errors.js';
 import type { PreparedData } from '../context.js';
 import { checkSplitRows, readSplitLabels, splitRelation, writeSplitLabels } from './split-labels.js';
 
@@ -61,12 +60,16 @@ describe('split labels', () => {
     expect(rows[0].split).toBe('validation');
   });
 
-  it('refuse rows that repeat another in every column the run reads', async () => {
-    const d = data(`(1, 1, 5.0, 0.1, 'a'), (1, 1, 5.0, 0.1, 'b')`);
+  it('number rows that repeat another in every column the run reads, so each label takes one copy', async () => {
+    const d = data(`(1, 1, 5.0, 0.1, 'a'), (1, 1, 5.0, 0.1, 'b'), (1, 1, 15.0, 0.1, 'c'), (1, 1, 15.0, 0.1, 'd'), (1, 1, 15.0, 0.1, 'e')`);
     const dir = mkdtempSync(join(tmpdir(), 'prd-labels-'));
-    const error = await writeSplitLabels(engine, assigned(d), features, dir).catch((e: unknown) => e);
-    expect(isPrdError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/1 rows repeat another row in every column the run reads/);
+    const labels = await writeSplitLabels(engine, assigned(d), features, dir);
+    expect(labels.repeats).toBe(3);
+    expect(labels.counts).toEqual({ train: 2, validation: 3, test: 0 });
+    const rows = await read(d, dir);
+    expect(rows.map((r) => Number(r.__row))).toEqual([0, 1, 2, 3, 4]);
+    expect(rows.map((r) => `${r.split} ${Number(r.x)}`).sort()).toEqual(['train 5', 'train 5', 'validation 15', 'validation 15', 'validation 15']);
+    expect(await read(d, dir, 'validation')).toHaveLength(3);
   });
 
   it('find fewer rows when the data no longer fits the labels, which the scale step reports', async () => {

@@ -13,8 +13,8 @@ import { givenModelData, writeGivenModelTensors } from './given.js';
 import { runPredict } from './predict.js';
 import { loadData, transformData } from './prepare.js';
 import { runScale } from './scale.js';
+import { labelledRows } from './split-labels.js';
 import { runRebalance, runSplit } from './split.js';
-import { splitRelation } from './split-labels.js';
 import { runTrain, shapeOf, trainJobOf } from './train.js';
 
 const key = (g: GraphContext, kind: PluginKind, i: Instance<unknown>) => pluginKey(g.env.registry, kind, i);
@@ -102,7 +102,7 @@ export const STEPS: readonly AnyStepDef[] = [
       if (g.manifest?.data) g.manifest.data.rows = result.value.rows;
       if (g.given || !g.run) return;
       // The data figures' numbers (bands per split, before and after rebalancing); a failure loses figures, never the run.
-      const summary = await dataSummary(g.env.engine, splitRelation(resultOf(g, 'transform').value, dirOf(g, 'split')), maybeResultOf(g, 'rebalance')?.dir, resultOf(g, 'transform').value.features).catch((error: unknown) => {
+      const summary = await dataSummary(g.env.engine, labelledRows(dirOf(g, 'split')), maybeResultOf(g, 'rebalance')?.dir, resultOf(g, 'transform').value.features).catch((error: unknown) => {
         g.env.events.log(`no data summary: ${(error as Error).message}`, 'warn');
         return undefined;
       });
