@@ -6,7 +6,7 @@ import type { Instance } from './context.js';
 import type { GraphContext, StepDef, StepName, StepOutputs } from './graph.js';
 
 /** Bump when the layout of cached step outputs changes, so old entries are not misread. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 /**
  * Key facts of a plugin instance: its name, resolved options, package, version and code digest. The code digest
