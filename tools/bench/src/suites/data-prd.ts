@@ -1,7 +1,8 @@
 // The prd side of the data benchmark, run in its own process so that its peak memory is its own.
 // Usage: node data-prd.js MODE DATA_DIR WORK_DIR REPETITIONS  -> one JSON line on stdout.
 //   pipeline-cold: csv source (CSV -> Parquet conversion each time) + drop-missing, range, drop-dry + time-space split,
-//                  writing the split's row labels, as prd's load/transform/split steps do (writeSplitLabels).
+//                  writing the split's row labels, as prd's load/transform/split steps do (writeSplitLabels); then,
+//                  timed apart as `scale`, the scale step (runScale: tensors, metadata files, one pass over the data).
 //   pipeline-warm: the same with the Parquet conversion already made (a second run on the same files; the
 //                  conversion is the one pipeline-cold left in WORK_DIR, or is made first, untimed).
 //   pipeline-csv:  the same reading the CSV files directly (csv source with cache: false).
@@ -32,8 +33,8 @@ async function create<T>(list: Array<{ kind: string; name: string; create: (o: n
 }
 
 /**
- * Load, transform and split as prd's steps do, then (`scale`, timed apart) the scale step's training tensors read
- * from the converted data by the labels; returns the number of input rows and of rows labelled.
+ * Load, transform and split as prd's steps do, then (`scale`, timed apart) the scale step: the train / validation /
+ * test tensors and metadata files, read from the converted data by the labels; returns the input and labelled rows.
  */
 async function pipeline(dataDir: string, workDir: string, tempDir: string, cache: boolean): Promise<{ input: number; output: number; seconds: number; scale: number }> {
   const engine = await DataEngine.open({ memoryLimit: '1GB', tempDir: join(workDir, 'duckdb') });

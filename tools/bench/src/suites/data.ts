@@ -73,8 +73,9 @@ function row(name: string, rows: number, mine: number[], theirs: number[], refer
 }
 
 /**
- * Data steps: prd's load + transforms + split (csv source, drop-missing, range, drop-dry, time-space) against the
- * seed's pandas code on the same merged files, and NWP band probabilities against the seed's groupby-apply. Each
+ * Data steps: prd's load + transforms + split (csv source, drop-missing, range, drop-dry, time-space), and with its
+ * scale step, against the seed's pandas code on the same merged files (its StandardScaler and float32 arrays timed
+ * apart), and NWP band probabilities against the seed's groupby-apply. Each
  * side runs in its own process, so each peak memory is that side's own.
  */
 export const dataSuite: BenchSuite = {
