@@ -9,7 +9,8 @@ export interface TensorColumn {
   expr: string;
 }
 
-function floatItems(vector: DuckDBVector, rows: number): ArrayLike<number> {
+/** A numeric column of a chunk as an array: DuckDB's own typed array where it has one, else converted item by item. */
+export function floatItems(vector: DuckDBVector, rows: number): ArrayLike<number> {
   const items = (vector as unknown as { items?: ArrayLike<number> }).items;
   if (items && items.length >= rows) return items;
   const out = new Float64Array(rows);

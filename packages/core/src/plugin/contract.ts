@@ -104,8 +104,9 @@ export interface Transform {
   apply(input: Relation, ctx: TableContext): Promise<Relation> | Relation;
 }
 
-/** The split labels a sampler assigns. */
-export type SplitName = 'train' | 'validation' | 'test';
+/** The split labels a sampler assigns, in the order they are counted and numbered. */
+export const SPLIT_NAMES = ['train', 'validation', 'test'] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 /** `split`: adds a VARCHAR column `split` with `train`, `validation` or `test` to every row. */
 export interface Sampler {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ident, literal, type DataEngine, type Relation } from '../data/engine.js';
 import type { ResolvedFeatures } from '../data/features.js';
+import { SPLIT_NAMES } from '../plugin/contract.js';
 
 /** Fraction levels of the seed's per-band curves: rows whose fraction is above each (seed-pipeline.md §8.5). */
 export const SUMMARY_LEVELS = [0.000001, 0.001, 0.01, 0.1, 0.5, 0.95];
@@ -77,7 +78,7 @@ export async function dataSummary(engine: DataEngine, split: Relation, rebalance
   await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT split, ${select} FROM (${split.sql})`);
   const summary: DataSummary = { bands: features.bands.map((b) => b.key), levels: SUMMARY_LEVELS, truth: {}, nwp: {} };
   try {
-    for (const name of ['train', 'validation', 'test']) {
+    for (const name of SPLIT_NAMES) {
       const part = await summarise(engine, table, `split = ${literal(name)}`, truth.map((_, i) => `t${i}`));
       if (part.rows === 0) continue;
       summary.truth[name] = part;

@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import { ColumnMoments } from '../../data/column-moments.js';
 import { ident, literal, type DataEngine } from '../../data/engine.js';
 import { PlacedRowWriter } from '../../data/placed-rows.js';
+import { floatItems } from '../../data/tensor-export.js';
 import type { TensorLayout } from '../../data/tensor-file.js';
+import { SPLIT_NAMES } from '../../plugin/contract.js';
 import type { PreparedData } from '../context.js';
 import { checkSplitRows, joinLabels, labelsOf, readSplitLabels, type SplitName } from './split-labels.js';
-
-/** The splits, numbered as the pass's query numbers them. */
-const SPLITS: readonly SplitName[] = ['train', 'validation', 'test'];
 
 /** What one pass over the labelled rows gathered. */
 export interface LabelledRows {
@@ -15,12 +14,6 @@ export interface LabelledRows {
   moments: ColumnMoments;
   /** Each written split's rows, in place, waiting for the scaler (see PlacedRowWriter.finish). */
   writers: Partial<Record<SplitName, PlacedRowWriter>>;
-}
-
-function itemsOf(vector: unknown): ArrayLike<number> {
-  const items = (vector as { items?: ArrayLike<number> }).items;
-  if (!items) throw new Error('the labelled-rows query returned a column without numeric items');
-  return items;
 }
 
 /**
@@ -34,9 +27,9 @@ export async function readLabelledRows(engine: DataEngine, data: PreparedData, s
   const asDouble = (expr: string) => `coalesce((${expr})::DOUBLE, 'NaN'::DOUBLE)`;
   const values = [...inputs.map((c) => asDouble(ident(c))), ...targets.map(asDouble)];
   const columns = values.map((expr, i) => `${expr} AS ${ident(`v${i}`)}`);
-  // Each label's split (numbered as SPLITS) and place: the seeded shuffle for training rows, label order for the
+  // Each label's split (numbered as SPLIT_NAMES) and place: the seeded shuffle for training rows, label order for the
   // others. Computed from the labels alone into a small table first: joined as a subquery it made the pass 30% slower.
-  const splitCode = `CASE split ${SPLITS.map((s, i) => `WHEN ${literal(s)} THEN ${i}`).join(' ')} END::DOUBLE`;
+  const splitCode = `CASE split ${SPLIT_NAMES.map((s, i) => `WHEN ${literal(s)} THEN ${i}`).join(' ')} END::DOUBLE`;
   const places = 'prd_scale_places';
   await engine.run(`CREATE OR REPLACE TEMP TABLE ${places} AS SELECT * EXCLUDE (split, __row), ${splitCode} AS __split, (row_number() OVER (PARTITION BY split ORDER BY CASE WHEN split = 'train' THEN hash(__row, ${seed}) END, __row) - 1)::DOUBLE AS __place FROM (${labelsOf(splitDir)})`);
   const joined = joinLabels(data, splitDir, `SELECT * FROM ${places}`, columns);
@@ -50,21 +43,21 @@ export async function readLabelledRows(engine: DataEngine, data: PreparedData, s
   try {
     await engine.stream(sql, (chunk) => {
       const rows = chunk.rowCount;
-      const split = itemsOf(chunk.getColumnVector(0));
-      const place = itemsOf(chunk.getColumnVector(1));
-      const columnsOfChunk = values.map((_, i) => itemsOf(chunk.getColumnVector(i + 2)));
+      const split = floatItems(chunk.getColumnVector(0), rows);
+      const place = floatItems(chunk.getColumnVector(1), rows);
+      const columnsOfChunk = values.map((_, i) => floatItems(chunk.getColumnVector(i + 2), rows));
       if (train.length < rows) train = new Int32Array(rows);
       let trainRows = 0;
       for (let r = 0; r < rows; r++) {
         const s = split[r];
         found[s]++;
         if (s === 0) train[trainRows++] = r;
-        writers[SPLITS[s]]?.put(place[r], columnsOfChunk, r);
+        writers[SPLIT_NAMES[s]]?.put(place[r], columnsOfChunk, r);
       }
       moments.add(columnsOfChunk, train, trainRows);
     });
     // Every label must have found its row: otherwise the cached split was made from other data.
-    SPLITS.forEach((s, i) => checkSplitRows(s, counts[s], found[i]));
+    SPLIT_NAMES.forEach((s, i) => checkSplitRows(s, counts[s], found[i]));
   } catch (error) {
     for (const writer of Object.values(writers)) writer?.discard();
     throw error;

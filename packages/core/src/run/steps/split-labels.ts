@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { PrdError } from '../../errors.js';
 import { ident, literal, type DataEngine, type Relation } from '../../data/engine.js';
 import { requiredColumns, type ResolvedFeatures } from '../../data/features.js';
+import type { SplitName } from '../../plugin/contract.js';
 import type { PreparedData } from '../context.js';
 
-/** The three splits, in the order their rows are counted. */
-export type SplitName = 'train' | 'validation' | 'test';
+export type { SplitName };
+
 
 /** Row counts per split. */
 export type SplitCounts = Record<SplitName, number>;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { PrdError } from '../../errors.js';
 import { literal, parquetRelation, type Relation } from '../../data/engine.js';
 import { translateReadError } from '../../data/read-errors.js';
-import type { TableContext } from '../../plugin/contract.js';
+import { SPLIT_NAMES, type TableContext } from '../../plugin/contract.js';
 import { required, type PreparedData, type StepEnv } from '../context.js';
 import { splitRelation, writeSplitLabels, type SplitCounts } from './split-labels.js';
 
@@ -20,7 +20,7 @@ export async function runSplit(env: StepEnv, data: PreparedData, outDir: string)
   });
   const counts: Record<string, number> = labels.counts;
   for (const [split, n] of Object.entries(counts)) {
-    if (split !== 'train' && split !== 'validation' && split !== 'test') {
+    if (!(SPLIT_NAMES as readonly string[]).includes(split)) {
       throw PrdError.of({ pointer: sampler.slot, message: `sampler "${sampler.use}" labelled ${n} rows ${JSON.stringify(split)}; labels must be train, validation or test` });
     }
   }
