@@ -92,3 +92,4 @@ export { mlColumns } from './run/steps/predict.js';
 export { dataSummary, SUMMARY_LEVELS, type BandSummary, type DataSummary, type FiveNumbers } from './run/data-summary.js';
 export { mergeMetrics } from './run/steps/evaluate.js';
 export { gitInfo, type GitInfo } from './run/git.js';
+export { selectRows, type RowSelection } from './data/row-selection.js';

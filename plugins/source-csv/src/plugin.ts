@@ -62,8 +62,12 @@ export async function openCsv(options: CsvSourceOptions, ctx: DataContext): Prom
   // One multi-file scan when every part is a conversion (same schema by construction): DuckDB scans it in parallel
   // and in file order, where a UNION ALL of the same files made the split step twice as slow (measured, 1M rows).
   const converted = parts.every((p) => p.file !== undefined);
-  const table = converted ? `SELECT * FROM read_parquet([${parts.map((p) => literal(p.file!)).join(', ')}])` : parts.map((p) => p.sql).join('\nUNION ALL\n');
-  return { relation: { sql: table }, fingerprint, description, files: paths };
+  if (!converted) return { relation: { sql: parts.map((p) => p.sql).join('\nUNION ALL\n') }, fingerprint, description, files: paths };
+  const list = `[${parts.map((p) => literal(p.file!)).join(', ')}]`;
+  // A row's position: its file's place in the list (fixed by the fingerprint) and its row in that file.
+  const numbered = `SELECT * EXCLUDE (file_row_number), (file_index::BIGINT << 32) | file_row_number AS __pos FROM read_parquet(${list}, file_row_number = true)`;
+  const clash = layout.columns.some((c) => ['file_row_number', 'file_index', '__pos'].includes(c.toLowerCase()));
+  return { relation: { sql: `SELECT * FROM read_parquet(${list})` }, ...(clash ? {} : { numbered: { sql: numbered } }), fingerprint, description, files: paths };
 }
 
 /**

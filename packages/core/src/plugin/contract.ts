@@ -38,6 +38,12 @@ export interface SourceData {
   description: string;
   /** The files read, if any. */
   files?: string[];
+  /**
+   * The same rows with one more column, `__pos`: a BIGINT unique to each row and the same in every read of the data
+   * the fingerprint stands for (for example its file and its row in the file). With it, prd remembers which rows the
+   * leading filters kept, so later reads need not test every column of every row again.
+   */
+  numbered?: Relation;
 }
 
 /** Context of data steps: the engine and the recipe's feature spec. */
@@ -102,6 +108,22 @@ export interface Domain {
 /** `data.transforms[]`: filters rows or derives columns. Returns a relation over the input. */
 export interface Transform {
   apply(input: Relation, ctx: TableContext): Promise<Relation> | Relation;
+  /**
+   * For a transform that only drops rows: the SQL condition a kept row meets (see `rowFilter`, which makes both hooks
+   * from one condition). prd then applies it itself and may remember which rows were kept (data/row-selection.ts).
+   */
+  keeps?(ctx: TableContext): string;
+}
+
+/** A transform made by rowFilter. */
+export interface RowFilter extends Transform {
+  keeps(ctx: TableContext): string;
+  apply(input: Relation, ctx: TableContext): Relation;
+}
+
+/** A transform that only drops rows: those that do not meet `keeps(ctx)`, a SQL condition over the input's columns. */
+export function rowFilter(keeps: (ctx: TableContext) => string): RowFilter {
+  return { keeps, apply: (input, ctx) => ({ sql: `SELECT * FROM (${input.sql}) WHERE (${keeps(ctx)})` }) };
 }
 
 /** The split labels a sampler assigns, in the order they are counted and numbered. */

@@ -10,7 +10,7 @@
 //                  then joined back to every row and written out.
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataEngine, literal, resolveFeatures, runScale, writeSplitLabels, RunEvents, type DataContext, type DataSource, type FeatureSpec, type Relation, type Sampler, type TableContext, type Transform } from '@prd/core';
+import { DataEngine, literal, runScale, transformData, writeSplitLabels, RunEvents, type DataContext, type StepEnv, type DataSource, type FeatureSpec, type Relation, type Sampler, type TableContext, type Transform } from '@prd/core';
 import { BAND_SETS, nwpBandProbabilitySql, precipDomain, withNwpBandProbabilities } from '@prd/precip';
 import samplers from '@prd/samplers';
 import sources from '@prd/source-csv';
@@ -43,15 +43,14 @@ async function pipeline(dataDir: string, workDir: string, tempDir: string, cache
     const base = context(engine, dataDir, tempDir, '/data/source');
     const source = await create<DataSource>(sources, 'source', 'csv', { paths: ['**/prd_merged_*.csv'], event: 'directory', textColumns: ['forecast_period'], timeColumns: ['time', 'forecast_reference_time'], cache }, base);
     const data = await source.open(base);
-    let relation: Relation = data.relation;
-    let columns = await engine.columns(relation);
-    const features = resolveFeatures(BENCH_SPEC, columns.map((c) => c.name), { domain: precipDomain });
+    // The transform step itself (transformData), so that the filters' rows are remembered as prd remembers them.
     const steps: Array<[string, Record<string, unknown>]> = [['drop-missing', { columns: 'all' }], ['range', { column: 'radar_mean_rain_instant' }], ['drop-dry', {}]];
-    for (const [i, [name, options]] of steps.entries()) {
-      const ctx: TableContext = { ...base, pointer: `/data/transforms/${i}`, features, columns };
-      relation = await (await create<Transform>(transforms, 'transform', name, options, ctx)).apply(relation, ctx);
-      columns = await engine.columns(relation);
-    }
+    const instances = await Promise.all(steps.map(async ([name, options], i) => ({ use: name, slot: `/data/transforms/${i}`, instance: await create<Transform>(transforms, 'transform', name, options, base) })));
+    const env = { engine, spec: BENCH_SPEC, seed: 42, events: base.events, pluginContext: base, cache: { enabled: true }, instances: { transforms: instances, domain: { instance: precipDomain } } } as unknown as StepEnv;
+    const prepared = await transformData(env, { source: data, columns: await engine.columns(data.relation) });
+    const relation: Relation = { sql: prepared.sql };
+    const { features } = prepared;
+    const columns = await engine.columns(relation);
     // The seed's preprocess_data: 80 / 20 train / validation by (time, latitude, longitude).
     const ctx: TableContext = { ...base, pointer: '/split', features, columns };
     const sampler = await create<Sampler>(samplers, 'sampler', 'time-space', { validation: 0.2, test: 0, keys: ['time', 'latitude', 'longitude'] }, ctx);
@@ -63,7 +62,7 @@ async function pipeline(dataDir: string, workDir: string, tempDir: string, cache
     const tensors = join(workDir, 'scale');
     rmSync(tensors, { recursive: true, force: true });
     mkdirSync(tensors);
-    await runScale({ engine, seed: 42 }, { sql: relation.sql, features, fingerprint: data.fingerprint, description: data.description }, out, undefined, tensors);
+    await runScale({ engine, seed: 42 }, prepared, out, undefined, tensors);
     const scale = (performance.now() - split) / 1000;
     const input = await engine.count(data.relation);
     return { input, output: labels.counts.train + labels.counts.validation + labels.counts.test, seconds: (split - start) / 1000, scale };

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { isPrdError, PrdError } from '../../errors.js';
 import type { ColumnInfo, Relation } from '../../data/engine.js';
 import { resolveFeatures, type ResolvedFeatures } from '../../data/features.js';
+import { translateReadError } from '../../data/read-errors.js';
+import { selectRows } from '../../data/row-selection.js';
 import type { SourceData, TableContext } from '../../plugin/contract.js';
 import type { PreparedData, StepEnv } from '../context.js';
 
@@ -25,9 +28,10 @@ export async function loadData(env: StepEnv): Promise<LoadedData> {
 
 /**
  * The transform step: apply each transform, resolving the recipe's features against the columns as they are at
- * each point. Nothing is materialised here: the result is one lazy relation that the split step runs once.
+ * each point. The result is one lazy relation; only the positions of the rows the leading filters keep are written
+ * (once per data and filters; `select: false`, for plans, writes nothing).
  */
-export async function transformData(env: StepEnv, loaded: LoadedData): Promise<PreparedData> {
+export async function transformData(env: StepEnv, loaded: LoadedData, select = true): Promise<PreparedData> {
   const spec = env.spec;
   const base = { ...env.pluginContext, engine: env.engine, spec };
   const { source } = loaded;
@@ -45,15 +49,35 @@ export async function transformData(env: StepEnv, loaded: LoadedData): Promise<P
     }
   };
   let features = resolve(false);
+  // The leading transforms that only drop rows (`keeps`) are remembered as a row selection when the source numbers
+  // its rows: later steps then read only the columns they need (data/row-selection.ts). Not when only planning.
+  const conditions: string[] = [];
+  let leading = select && source.numbered !== undefined;
+  const remember = async () => {
+    const selection = await selectRows(env.engine, source.numbered!, source.fingerprint, conditions, join(env.pluginContext.tempDir, 'selections'), env.cache.enabled).catch((error: unknown) => {
+      throw translateReadError(error) ?? error;
+    });
+    env.events.log(`${selection.reused ? 'reusing the rows' : 'remembered the rows'} the leading filters kept (${selection.rows.toLocaleString('en-US')})`);
+    return selection.relation;
+  };
   for (const transform of env.instances.transforms) {
     const ctx: TableContext = { ...base, pointer: transform.slot, features, columns };
-    relation = await transform.instance.apply(relation, ctx);
+    if (leading && transform.instance.keeps) {
+      const condition = transform.instance.keeps(ctx);
+      conditions.push(condition);
+      relation = { sql: `SELECT * FROM (${relation.sql}) WHERE (${condition})` };
+    } else {
+      if (leading && conditions.length > 0) relation = await remember();
+      leading = false;
+      relation = await transform.instance.apply(relation, ctx);
+    }
     try {
       columns = await env.engine.columns(relation);
     } catch (error) {
       throw PrdError.of({ pointer: transform.slot, message: `transform "${transform.use}" produced an invalid query: ${(error as Error).message}` });
     }
   }
+  if (leading && conditions.length > 0) relation = await remember();
   features = resolve(true);
   if (features.baseline.kind === 'ensemble-rate') {
     // Count the whole ensemble as read, before transforms drop members (the seed's data prep, §2.4, §3.4); only a

@@ -62,7 +62,7 @@ export const STEPS: readonly AnyStepDef[] = [
     key: (g) => ({ transforms: keys(g, 'transform', g.env.instances.transforms), given: g.given ? { truth: g.given.requireTruth, features: g.given.preprocessing } : null }),
     run: (g) => {
       const loaded = resultOf(g, 'load').value;
-      if (!g.given) return transformData(g.env, loaded);
+      if (!g.given) return transformData(g.env, loaded, g.run !== undefined);
       return givenModelData(g.env.engine, g.env.events, loaded.source, featuresFromPreprocessing(g.given.preprocessing), g.given.requireTruth, g.env.instances.domain.instance);
     },
     summary: () => ({}),
