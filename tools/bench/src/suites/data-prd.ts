@@ -5,6 +5,9 @@
 //                  timed apart as `scale`, the scale step (runScale: tensors, metadata files, one pass over the data).
 //   pipeline-warm: the same with the Parquet conversion already made (a second run on the same files; the
 //                  conversion is the one pipeline-cold left in WORK_DIR, or is made first, untimed).
+//                  The rows the filters keep are remembered too (the transform step's row selection, reused).
+//   pipeline-refilter: a second run whose filters changed: the conversion is reused, the kept rows are not (they are
+//                  computed again: one scan of every column the filters test).
 //   pipeline-csv:  the same reading the CSV files directly (csv source with cache: false).
 //   nwp:           NWP band probabilities from total_precip_rate on the converted table, per (time, cell), and
 //                  then joined back to every row and written out.
@@ -111,6 +114,7 @@ if (mode !== 'pipeline-cold' && mode !== 'pipeline-csv' && !existsSync(shared)) 
 }
 for (let i = 0; i < Number(repetitions); i++) {
   const fresh = mode === 'pipeline-cold' ? mkdtempSync(join(workDir, 'cold-')) : shared;
+  if (mode === 'pipeline-refilter') rmSync(join(shared, 'selections'), { recursive: true, force: true });
   const result: { input: number; output: number; seconds: number; attach?: number; scale?: number } = mode === 'nwp' ? await nwp(dataDir, workDir, fresh) : await pipeline(dataDir, workDir, fresh, mode !== 'pipeline-csv');
   if (fresh !== shared) {
     if (!existsSync(shared)) renameSync(fresh, shared);

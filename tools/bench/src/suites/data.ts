@@ -83,6 +83,7 @@ export const dataSuite: BenchSuite = {
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const cold = await prd(ctx, 'pipeline-cold');
     const warm = await prd(ctx, 'pipeline-warm');
+    const refilter = await prd(ctx, 'pipeline-refilter');
     // The slow variants run once: their spread does not change the picture and each takes minutes on 1M rows.
     const direct = await prd(ctx, 'pipeline-csv', 1);
     const reference = await pandas(ctx, 'pipeline');
@@ -96,7 +97,8 @@ export const dataSuite: BenchSuite = {
     return [
       row('load + transforms + split, from CSV (rows/s)', n, cold.seconds, total, 'seed code: pd.read_csv + dropna, < 50, drop-dry, random_time_space_sample', [cold.peak_rss_mib, reference.peak_rss_mib], `${kept}; prd converts the CSV to Parquet (checked, typed) and writes the split's row labels; ${setup}`),
       row('load + transforms + split, CSV read directly (rows/s)', n, direct.seconds, total, 'seed code: pd.read_csv + steps', [direct.peak_rss_mib, reference.peak_rss_mib], `${kept}; csv source with cache: false; ${setup}`),
-      row('load + transforms + split, second run on the same files (rows/s)', n, warm.seconds, total, 'seed code: pd.read_csv + steps (pandas reads the CSV every run)', [warm.peak_rss_mib, reference.peak_rss_mib], `prd reuses its Parquet conversion of the files; ${setup}`),
+      row('load + transforms + split, second run on the same files (rows/s)', n, warm.seconds, total, 'seed code: pd.read_csv + steps (pandas reads the CSV every run)', [warm.peak_rss_mib, reference.peak_rss_mib], `prd reuses its Parquet conversion of the files and the rows its filters kept; ${setup}`),
+      row('load + transforms + split, second run with changed filters (rows/s)', n, refilter.seconds, total, 'seed code: pd.read_csv + steps', [refilter.peak_rss_mib, reference.peak_rss_mib], `prd reuses its Parquet conversion, computes the rows the filters keep again; ${setup}`),
       row('load + transforms + split + scale to training tensors, second run (rows/s)', n, warm.seconds.map((s, i) => s + warm.scale[i]), total.map((s, i) => s + reference.scale[i]), 'seed code: pd.read_csv + steps + StandardScaler and reshape to float32 arrays', [warm.peak_rss_mib, reference.peak_rss_mib], `prd: the split step's labels, then the scale step reads the converted data by them once and writes the train / validation / test tensors, metadata and the narrow labelled rows; ${setup}`),
       row('load + transforms + split + scale to training tensors, from CSV (rows/s)', n, cold.seconds.map((s, i) => s + cold.scale[i]), total.map((s, i) => s + reference.scale[i]), 'seed code: pd.read_csv + steps + StandardScaler and reshape to float32 arrays', [cold.peak_rss_mib, reference.peak_rss_mib], `prd: first run (CSV converted to checked Parquet), labels, scale step; ${setup}`),
       row('transforms + split on loaded data (rows/s)', n, warm.seconds, reference.steps, 'seed code: steps on an in-memory DataFrame (read_csv excluded)', [warm.peak_rss_mib, reference.peak_rss_mib], `prd: a second run on the same files, reads its Parquet conversion and writes the split's row labels; pandas: in-memory steps only; ${setup}`),
