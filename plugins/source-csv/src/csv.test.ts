@@ -103,6 +103,24 @@ describe('csv source', () => {
     });
   });
 
+  it('numbers the rows of its conversions (file and row), the same in every read, and not when it reads CSV directly', async () => {
+    await withEngine(async (engine) => {
+      const dir = tempDir();
+      await writeSyntheticFiles(engine, synth, dir);
+      const ctx = context(engine, dir);
+      const names = [...seedMergedColumns(), 'event'];
+      const data = await openCsv(defaults, ctx);
+      const numbered = data.numbered!;
+      expect(await rowsOf(engine, numbered.sql, names)).toEqual(await rowsOf(engine, data.relation.sql, names));
+      const [{ n, distinct }] = await engine.rows<{ n: bigint; distinct: bigint }>(`SELECT count(*) AS n, count(DISTINCT __pos) AS distinct FROM (${numbered.sql})`);
+      expect(Number(distinct)).toBe(Number(n));
+      // A row keeps its number in a later read of the same files.
+      const byPosition = (sql: string) => rowsOf(engine, sql, ['__pos', 'time', 'latitude', 'longitude', 'realization', 'event']);
+      expect(await byPosition((await openCsv(defaults, ctx)).numbered!.sql)).toEqual(await byPosition(numbered.sql));
+      expect((await openCsv({ ...defaults, cache: false }, ctx)).numbered).toBeUndefined();
+    });
+  });
+
   it('converts a truncated converted file again, with one warning, instead of failing on it (issue 12, reproduction 4)', async () => {
     await withEngine(async (engine) => {
       const dir = tempDir();

@@ -136,7 +136,7 @@ function wholeParquet(path: string, ctx: DataContext): boolean {
 async function convertOne(engine: DataEngine, entry: TableLayout['files'][number], cached: string, layout: TableLayout, read: ReadOptions): Promise<void> {
   const partial = `${cached}.${process.pid}.partial`;
   try {
-    await engine.toParquet({ sql: fileSql(entry, layout.columns, read) }, partial);
+    await engine.toParquet({ sql: fileSql(entry, layout.columns, read) }, partial, { plain: true });
     renameSync(partial, cached);
   } catch (error) {
     throw (await readFailure(error, layout)) ?? error;
