@@ -48,6 +48,8 @@ export async function openSynthetic(options: SyntheticSourceOptions, ctx: DataCo
   const events = syntheticEvents(generator);
   return {
     relation: { sql: `SELECT * FROM read_parquet(${literal(path)})` },
+    // A row's position in the generated file: what prd remembers the filters' rows by.
+    numbered: { sql: `SELECT * EXCLUDE (file_row_number), file_row_number AS __pos FROM read_parquet(${literal(path)}, file_row_number = true)` },
     fingerprint,
     description: `synthetic: ${events.length} event${events.length > 1 ? 's' : ''} x ${options.times} times x ${options.cells} cells x ${options.members} members (${rows.toLocaleString('en')} rows)`,
   };
