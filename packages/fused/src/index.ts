@@ -5,3 +5,4 @@ export { kernelVariant, type KernelVariant } from './kernels.js';
 export { FusedTrainer, type FusedBatch, type FusedOptimizerConfig } from './trainer.js';
 export { type FusedLossName } from './loss.js';
 export { matchWeights, readModelWeights, writeModelWeights, seededDropoutMasks, readOptimizerState, writeOptimizerState } from './tfjs.js';
+export { FusedReplicas, shardRows } from './replicas/coordinator.js';

@@ -42,8 +42,8 @@ const ceil4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /**
  * A network of {@link FusedArchitecture} in one WebAssembly memory: parameters (one contiguous buffer, tfjs'
- * weights in layer order), their gradients, two optimizer slots, activations and scratch for batches of up to
- * `maxBatch` rows. `forward` and `backward` run the kernels with no allocation.
+ * weights in layer order), their gradients, two optimizer slots, an inbox for other replicas' gradients,
+ * activations and scratch for batches of up to `maxBatch` rows. `forward` and `backward` run the kernels with no allocation.
  */
 export class FusedNetwork {
   readonly slots: WeightSlot[] = [];
@@ -55,6 +55,10 @@ export class FusedNetwork {
   readonly grads: Float32Array;
   readonly slotA: Float32Array;
   readonly slotB: Float32Array;
+  /** The dropout layers, in the order `forward` draws their masks. */
+  readonly dropouts: Array<{ name: string; width: number; rate: number }> = [];
+  /** Where {@link addGradient} copies a gradient from outside the kernels' memory. */
+  private readonly inbox: Float32Array;
   private readonly k: Kernels;
   private readonly heap: Float32Array;
   private readonly ops: Op[] = [];
@@ -106,6 +110,7 @@ export class FusedNetwork {
     const gradBase = alloc(offset);
     const slotABase = alloc(offset);
     const slotBBase = alloc(offset);
+    const inboxBase = alloc(offset);
     const slotOf = (name: string, kind: 'kernel' | 'bias') => {
       const s = this.slots.find((x) => x.layer === name && x.kind === kind);
       return s ? paramBase + s.offset : -1;
@@ -184,6 +189,7 @@ export class FusedNetwork {
         case 'dropout': {
           const out = node(cur.width, true);
           this.ops.push({ type: 'dropout', name: layer.name, in: cur, out, mask: alloc(B * cur.width), rate: layer.rate });
+          this.dropouts.push({ name: layer.name, width: cur.width, rate: layer.rate });
           cur = out;
           break;
         }
@@ -206,6 +212,13 @@ export class FusedNetwork {
     this.grads = this.heap.subarray(gradBase, gradBase + offset);
     this.slotA = this.heap.subarray(slotABase, slotABase + offset);
     this.slotB = this.heap.subarray(slotBBase, slotBBase + offset);
+    this.inbox = this.heap.subarray(inboxBase, inboxBase + offset);
+  }
+
+  /** Add another replica's gradient (same layout as `grads`) into `grads`, with the SIMD kernels. */
+  addGradient(other: Float32Array): void {
+    this.inbox.set(other);
+    this.k.addInto(this.grads.byteOffset, this.inbox.byteOffset, this.parameterCount);
   }
 
   /** The kernels (for the optimizers). */

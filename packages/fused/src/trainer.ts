@@ -47,13 +47,17 @@ export class FusedTrainer {
     return this.probabilities.subarray(0, rows * cols);
   }
 
-  /** Loss (batch mean), correctly classified rows, and every parameter's gradient in `network.grads`. */
-  gradient(batch: FusedBatch, masks?: DropoutMasks): { loss: number; correct: number } {
+  /**
+   * Loss (batch mean), correctly classified rows, and every parameter's gradient in `network.grads`, times `scale`
+   * (a replica's share of a batch split across threads: its rows over the batch's).
+   */
+  gradient(batch: FusedBatch, masks?: DropoutMasks, scale = 1): { loss: number; correct: number } {
     const rows = batch.size;
     const cols = this.network.outputs;
     const p = this.predict(batch, masks);
     const d = this.dOutput;
     const loss = lossAndGradient(this.loss, batch.target, p, rows, cols, d);
+    if (scale !== 1) for (let i = 0; i < rows * cols; i++) d[i] *= scale;
     const correct = countCorrect(batch.target, p, rows, cols);
     if (this.network.softmax) softmaxBackward(p, d, rows, cols);
     this.network.backward(d);
