@@ -77,6 +77,21 @@ describe('compute.with.runtime', () => {
     expect(losses(resumed)).toEqual(losses(whole));
   });
 
+  it('fused with workers splits each batch across threads and trains as one thread does (within 1e-4), resuming too', async () => {
+    const single = await trainLocal(job('one-thread'), context(), options('fused'));
+    const ctx = context();
+    const logged: string[] = [];
+    ctx.events.on((e) => e.type === 'log' && logged.push(e.message));
+    const threaded = await trainLocal(job('threads'), ctx, { ...options('fused'), workers: 2 });
+    expect(threaded.runtime).toMatch(/^fused wasm-simd x3 \(validation on tfjs-cpu\)$/);
+    expect(logged.some((m) => /fused step on the .* kernels, data-parallel on 3 threads/.test(m))).toBe(true);
+    losses(threaded).forEach((v, i) => expect(Math.abs(v - losses(single)[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(losses(single)[i]))));
+    // A resumed data-parallel run continues where its checkpoint left off.
+    await trainLocal(job('threads-part', { config: { ...job('threads-part').config, epochs: 2 } }), context(), { ...options('fused'), workers: 2 });
+    const resumed = await trainLocal(job('threads-part', { resume: true }), context(), { ...options('fused'), workers: 2 });
+    losses(resumed).forEach((v, i) => expect(Math.abs(v - losses(threaded)[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(losses(threaded)[i]))));
+  });
+
   it('auto uses fused for a described model and tfjs for any other; fused insists with a PrdError', async () => {
     const auto = await trainLocal(job('auto', { config: { ...job('auto').config, epochs: 1 } }), context(), options('auto'));
     expect(auto.runtime).toMatch(/^fused/);

@@ -1,5 +1,5 @@
 import { PrdError, type Batch, type ModelBuilder, type RunEvents, type TrainJob } from '@prd/core';
-import { describesArchitecture, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedLossName, type FusedOptimizerConfig, type KernelVariant } from '@prd/fused';
+import { describesArchitecture, FusedReplicas, FusedTrainer, readModelWeights, readOptimizerState, seededDropoutMasks, writeModelWeights, writeOptimizerState, type DropoutMasks, type FusedArchitecture, type FusedLossName, type FusedOptimizerConfig, type KernelVariant } from '@prd/fused';
 import { hasRegularisers, type LayersModel, type Optimizer } from '@prd/tensor';
 import type { LocalConfig } from './options.js';
 import type { Stepper } from './stepper.js';
@@ -22,16 +22,26 @@ export class FusedStepper implements Stepper {
     private readonly trainer: FusedTrainer,
     private readonly model: LayersModel,
     private readonly optimizer: Optimizer,
+    private readonly replicas?: FusedReplicas,
   ) {
     this.masks = seededDropoutMasks(model);
   }
 
-  /** A stepper starting from the model's weights and the optimizer's state (restored from a checkpoint or new). */
-  static async create(architecture: FusedArchitecture, model: LayersModel, optimizer: Optimizer, job: TrainJob): Promise<FusedStepper> {
+  /**
+   * A stepper starting from the model's weights and the optimizer's state (restored from a checkpoint or new);
+   * with `workers` > 0, each batch is split across that many worker threads besides this one.
+   */
+  static async create(architecture: FusedArchitecture, model: LayersModel, optimizer: Optimizer, job: TrainJob, workers = 0): Promise<FusedStepper> {
     const trainer = new FusedTrainer(architecture, job.config.batchSize, job.config.loss as FusedLossName, fusedOptimizer(job));
     readModelWeights(trainer.network, model);
     await readOptimizerState(trainer, optimizer);
-    return new FusedStepper(trainer, model, optimizer);
+    const replicas = workers > 0 ? await FusedReplicas.start(trainer, workers, job.config.batchSize) : undefined;
+    return new FusedStepper(trainer, model, optimizer, replicas);
+  }
+
+  /** Threads a step runs on. */
+  get threads(): number {
+    return this.replicas?.count ?? 1;
   }
 
   /** The kernel build the step runs on (`relaxed-simd`: with fused multiply-add). */
@@ -39,9 +49,15 @@ export class FusedStepper implements Stepper {
     return this.trainer.network.variant;
   }
 
-  trainBatch(batch: Batch, learningRate: number): void {
-    const r = this.trainer.step(batch, learningRate, this.masks);
-    this.loss += r.loss * batch.size;
+  trainBatch(batch: Batch, learningRate: number): Promise<void> | void {
+    if (this.replicas) {
+      return this.replicas.trainBatch(batch, learningRate, this.masks).then((r) => this.add(r, batch.size));
+    }
+    this.add(this.trainer.step(batch, learningRate, this.masks), batch.size);
+  }
+
+  private add(r: { loss: number; correct: number }, rows: number): void {
+    this.loss += r.loss * rows;
     this.correct += r.correct;
   }
 
@@ -62,7 +78,8 @@ export class FusedStepper implements Stepper {
   }
 
   async close(): Promise<void> {
-    // Nothing to free: the kernels' memory goes with the trainer; `sync` ran at the end of every epoch.
+    // The kernels' memory goes with the trainer; `sync` ran at the end of every epoch.
+    await this.replicas?.close();
   }
 }
 
@@ -84,8 +101,8 @@ function fusedArchitectureOf(job: TrainJob, builder: ModelBuilder): FusedArchite
 
 /**
  * The fused stepper when `runtime` asks for it and the job allows it, else undefined (tfjs trains). `auto` uses
- * fused whenever the model plugin describes its architecture and training is single-threaded; `fused` insists
- * (a PrdError says why it cannot).
+ * fused whenever the model plugin describes its architecture; `fused` insists (a PrdError says why it cannot).
+ * With `workers` > 0 the fused step runs data-parallel on that many worker threads besides the main one.
  */
 export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: TrainJob, builder: ModelBuilder, model: LayersModel, optimizer: Optimizer, workers: number, events: RunEvents): Promise<FusedStepper | undefined> {
   if (runtime === 'tfjs') return undefined;
@@ -98,15 +115,15 @@ export async function fusedStepperFor(runtime: LocalConfig['runtime'], job: Trai
         : `model "${job.model.use}" does not describe its architecture for the fused runtime`
       : hasRegularisers(model)
         ? 'the model has L2 kernel regularisation (model.with.l2), which the fused kernels do not add to the loss'
-        : workers > 0 ? 'data-parallel training (workers > 0) runs on tfjs' : undefined;
+        : undefined;
   if (why || !architecture) {
-    if (runtime === 'fused') throw new PrdError(`compute.with.runtime is "fused", but ${why}; set /compute/with/runtime to "auto" or "tfjs"${workers > 0 ? ', or /compute/with/workers to 0' : ''}`);
+    if (runtime === 'fused') throw new PrdError(`compute.with.runtime is "fused", but ${why}; set /compute/with/runtime to "auto" or "tfjs"`);
     events.log(`training on tfjs: ${why}`);
     return undefined;
   }
   try {
-    const stepper = await FusedStepper.create(architecture, model, optimizer, job);
-    events.log(`fused step on the ${stepper.kernelVariant} kernels`);
+    const stepper = await FusedStepper.create(architecture, model, optimizer, job, workers);
+    events.log(`fused step on the ${stepper.kernelVariant} kernels${workers > 0 ? `, data-parallel on ${workers + 1} threads` : ''}`);
     return stepper;
   } catch (error) {
     // A model that does not match its description (a plugin bug) trains on tfjs under `auto`.

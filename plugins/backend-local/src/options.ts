@@ -10,13 +10,13 @@ export const LocalOptions = Type.Object(
     workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 63 })], {
       default: 0,
       description:
-        'Worker threads for data-parallel training on wasm/cpu: each batch is split across the main thread and the workers. 0 (default): single-threaded, so results never depend on the machine; auto: the idle cores (cores minus load average, at most 3 workers) when an epoch has at least 50 batches',
+        'Worker threads for data-parallel training on wasm/cpu (tfjs or fused step): each batch is split across the main thread and the workers. 0 (default): single-threaded, so results never depend on the machine; auto: the idle cores (cores minus load average, at most 3 workers) when an epoch has at least 50 batches',
     }),
     runtime: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('fused'), Type.Literal('tfjs')], {
       default: 'auto',
       description:
-          'Training step: fused (@prd/fused: forward, backward and optimizer in a few WebAssembly SIMD kernels, for models that describe their architecture: conv1d-residual, mlp), tfjs (TensorFlow.js ops on `device`), or auto: fused where the model allows and training is single-threaded, else tfjs. Validation and prediction always use tfjs on `device`',
+          'Training step: fused (@prd/fused: forward, backward and optimizer in a few WebAssembly SIMD kernels, for models that describe their architecture: conv1d-residual, mlp), tfjs (TensorFlow.js ops on `device`), or auto: fused where the model allows, else tfjs. Validation and prediction always use tfjs on `device`',
       }),
     ),
     keepCheckpoints: Type.Integer({ minimum: 1, default: 3, description: 'Newest per-epoch checkpoints kept (the best epoch is kept too)' }),

@@ -101,7 +101,7 @@ export async function trainLocal(job: TrainJob, context: TrainContext, config: L
   setDropoutDraws(model, dropoutDraws);
   const workers = resolveWorkers(config.workers, backend.device, batchesPerEpoch, batchSize);
   const fused = await fusedStepperFor(config.runtime ?? 'auto', job, context.model, model, optimizer, workers, events);
-  const runtime = fused ? `${FUSED_RUNTIME} (validation on ${backend.runtime})` : workers > 0 ? `${backend.runtime} x${workers + 1}` : backend.runtime;
+  const runtime = fused ? `${FUSED_RUNTIME}${fused.threads > 1 ? ` x${fused.threads}` : ''} (validation on ${backend.runtime})` : workers > 0 ? `${backend.runtime} x${workers + 1}` : backend.runtime;
   const threads = workers > 0 ? `, ${workers + 1} threads` : '';
   events.log(`training ${job.model.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${fused ? runtime : backend.runtime + threads}, ${train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);
   const stepper: Stepper =

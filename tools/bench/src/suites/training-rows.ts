@@ -44,10 +44,10 @@ export function trainingRows({ batch, modes, sides: results, keras, keras1, rows
   const rows: BenchRow[] = [];
   const wasm = results.get('prd-wasm');
   // Per repetition too: the sides of one repetition ran minutes apart at most, under the same load.
-  for (const s of wasm ? sides.filter((x) => x.mode === 'prd-fused' || x.mode === 'prd-native') : []) {
+  for (const s of wasm ? sides.filter((x) => x.mode === 'prd-fused' || x.mode === 'prd-fused-threads' || x.mode === 'prd-native') : []) {
     rows.push({
       suite: 'training',
-      name: `${title}, ${s.runtime} vs prd ${wasm!.runtime} (samples/s)`,
+      name: `${title}, ${label(s)} vs prd ${wasm!.runtime} (samples/s)`,
       unit: 'samples/s',
       better: 'higher',
       value: median(s.samplesPerSecond),
@@ -63,7 +63,7 @@ export function trainingRows({ batch, modes, sides: results, keras, keras1, rows
     if (!mine.length || !ref.length) return;
     rows.push({
       suite: 'training',
-      name: `${title}, ${s.runtime} vs ${refName} (samples per CPU-second)`,
+      name: `${title}, ${label(s)} vs ${refName} (samples per CPU-second)`,
       unit: 'samples/CPU-s',
       better: 'higher',
       value: median(mine),
@@ -77,8 +77,10 @@ export function trainingRows({ batch, modes, sides: results, keras, keras1, rows
     if (keras1) cpuRow(s, 'Keras on 1 thread', keras1.cpu_samples_per_second);
     if (keras) cpuRow(s, 'Keras on all threads', keras.cpu_samples_per_second);
   }
-  const fused = results.get('prd-fused');
-  if (fused && wasm) cpuRow(fused, `prd ${wasm.runtime} (tfjs step)`, wasm.cpuSamplesPerSecond ?? []);
+  for (const mode of ['prd-fused', 'prd-fused-threads']) {
+    const fused = results.get(mode);
+    if (fused && wasm) cpuRow(fused, `prd ${wasm.runtime} (tfjs step)`, wasm.cpuSamplesPerSecond ?? []);
+  }
   for (const s of sides) {
     const value = median(s.samplesPerSecond);
     const base = { suite: 'training', unit: 'samples/s', better: 'higher' as const, value, samples: s.samplesPerSecond, peakMemoryMiB: s.peakRssMiB };

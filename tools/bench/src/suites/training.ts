@@ -129,10 +129,11 @@ async function child(args: string[]): Promise<void> {
   if (mode === 'stock-cpu') {
     const file = TensorFile.open(path);
     result = { mode, runtime: 'tfjs-cpu (stock)', samplesPerSecond: await stockSide('cpu', file, ROWS.slow, reps, batch), peakRssMiB: 0 };
-  } else if (mode === 'prd-fused') {
-    // The fused step; tfjs-wasm is loaded for validation and saving only.
+  } else if (mode === 'prd-fused' || mode === 'prd-fused-threads') {
+    // The fused step, on one thread or split across the cores; tfjs-wasm is loaded for validation and saving only.
     await selectBackend('wasm');
-    const { runtime, rates, cpuRates } = await prdSide('wasm', 0, 'fused', TensorFile.open(path), workDir, reps, batch);
+    const workers = mode === 'prd-fused' ? 0 : Math.max(1, availableParallelism() - 1);
+    const { runtime, rates, cpuRates } = await prdSide('wasm', workers, 'fused', TensorFile.open(path), workDir, reps, batch);
     result = { mode, runtime, samplesPerSecond: rates, cpuSamplesPerSecond: cpuRates, peakRssMiB: 0 };
   } else {
     // prd-<device> is single-threaded; prd-<device>-threads splits batches across the cores (workers: auto).
@@ -213,7 +214,7 @@ export const trainingSuite: BenchSuite = {
     const batches = listFromEnv('PRD_BENCH_TRAINING_BATCHES')?.map(Number) ?? BATCHES;
     if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`PRD_BENCH_TRAINING_BATCHES must list positive integers, not "${process.env.PRD_BENCH_TRAINING_BATCHES}"`);
     const nodePath = wanted('native') ? nativeModules(ctx) : undefined;
-    const modes = ['prd-fused', ...(gpuInstalled() ? ['prd-gpu'] : []), ...(nodePath ? ['prd-native'] : []), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'].filter((m) => wanted(m.slice(4)));
+    const modes = ['prd-fused', 'prd-fused-threads', ...(gpuInstalled() ? ['prd-gpu'] : []), ...(nodePath ? ['prd-native'] : []), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'].filter((m) => wanted(m.slice(4)));
     const rows: BenchRow[] = [];
     for (const batch of batches) {
       // Repetitions go round all sides in turn, one process each, so that the load of a shared machine, which
