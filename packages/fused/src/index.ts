@@ -6,3 +6,4 @@ export { FusedTrainer, type FusedBatch, type FusedOptimizerConfig } from './trai
 export { type FusedLossName } from './loss.js';
 export { matchWeights, readModelWeights, writeModelWeights, seededDropoutMasks, readOptimizerState, writeOptimizerState } from './tfjs.js';
 export { FusedReplicas, shardRows } from './replicas/coordinator.js';
+export { ReplicaThreads, workerScript } from './replicas/threads.js';

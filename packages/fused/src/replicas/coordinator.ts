@@ -1,19 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { DropoutMasks } from '../network.js';
 import type { FusedBatch, FusedTrainer } from '../trainer.js';
 import { ReplicaMemory, type ReplicaLayout } from './shared.js';
+import { ReplicaThreads, workerScript } from './threads.js';
 import type { WorkerInit } from './worker.js';
-
-/** The worker script; tests run from src/, where only the compiled dist/ copy can start as a worker. */
-function workerScript(): string {
-  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = here.replace(/[\\/]src[\\/]replicas[\\/]worker\.js$/, '/dist/replicas/worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`fused: data-parallel training needs ${built}; build @prd/fused first`);
-}
 
 /** Rows of each replica's shard of an `n`-row batch (the first ones take the remainder). */
 export function shardRows(n: number, replicas: number): number[] {
@@ -29,15 +18,15 @@ export function shardRows(n: number, replicas: number): number[] {
  * the same for a given number of replicas on any machine.
  */
 export class FusedReplicas {
-  private readonly workers: Worker[] = [];
-  private readonly exited = new Set<Worker>();
-  private dead?: string;
+  private readonly threads: ReplicaThreads;
   private step = 0;
 
   private constructor(
     private readonly trainer: FusedTrainer,
     private readonly memory: ReplicaMemory,
-  ) {}
+  ) {
+    this.threads = new ReplicaThreads(() => memory.failure);
+  }
 
   /** Start `workers` worker replicas beside `trainer` (the main thread's), for batches of up to `maxBatch` rows. */
   static async start(trainer: FusedTrainer, workers: number, maxBatch: number): Promise<FusedReplicas> {
@@ -52,23 +41,11 @@ export class FusedReplicas {
     };
     const memory = new ReplicaMemory(new SharedArrayBuffer(ReplicaMemory.bytes(layout)), layout);
     const replicas = new FusedReplicas(trainer, memory);
+    const script = workerScript(import.meta.url, './worker.js', '@prd/fused');
     const ready: Array<Promise<void>> = [];
     for (let k = 1; k <= workers; k++) {
       const init: WorkerInit = { replica: k, buffer: memory.buffer, layout, architecture: net.architecture, loss: trainer.loss, variant: net.variant, shardRows: shardRows(maxBatch, workers + 1)[0] };
-      const worker = new Worker(workerScript(), { workerData: init });
-      replicas.workers.push(worker);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-          worker.once('exit', (code) => reject(new Error(memory.failure ?? `fused replica ${k} exited with code ${code} before it was ready`)));
-        }),
-      );
-      worker.on('error', (error) => (replicas.dead ??= `fused replica ${k}: ${error.message}`));
-      worker.on('exit', (code) => {
-        replicas.exited.add(worker);
-        replicas.dead ??= memory.failure ?? `fused replica ${k} exited (code ${code}) during training`;
-      });
+      ready.push(replicas.threads.start(k, script, init));
     }
     try {
       await Promise.all(ready);
@@ -109,7 +86,7 @@ export class FusedReplicas {
     }
     const mine = { size: sizes[0], profile: memory.batch.profile, singleLevel: memory.batch.singleLevel, target: memory.batch.target };
     const own = trainer.gradient(mine, masks ? (name, rows, width) => memory.masks.get(name)!.subarray(0, rows * width) : undefined, sizes[0] / n);
-    await memory.waitDone(s, () => this.dead);
+    await memory.waitDone(s, () => this.threads.dead);
     let loss = own.loss * sizes[0];
     let correct = own.correct;
     for (let k = 1; k < this.count; k++) {
@@ -125,19 +102,6 @@ export class FusedReplicas {
   /** Stop the workers (they finish the step they are in). */
   async close(): Promise<void> {
     for (let k = 1; k < this.count; k++) this.memory.set(k, 'stop', 1);
-    await Promise.all(
-      this.workers
-        .filter((w) => !this.exited.has(w))
-        .map(
-          (w) =>
-            new Promise<void>((resolve) => {
-              const timer = setTimeout(() => void w.terminate().then(() => resolve()), 5_000);
-              w.once('exit', () => {
-                clearTimeout(timer);
-                resolve();
-              });
-            }),
-        ),
-    );
+    await this.threads.stop();
   }
 }

@@ -63,7 +63,7 @@ describe('data-parallel fused training (worker threads)', () => {
   it('fails a step with the reason when a worker has gone, rather than waiting for it', async () => {
     const replicas = await FusedReplicas.start(trainerFor(), 1, 16);
     await replicas.close();
-    await expect(replicas.trainBatch(makeBatch(8, arch, 4, 3), 0.01)).rejects.toThrow(/fused replica 1 exited/);
+    await expect(replicas.trainBatch(makeBatch(8, arch, 4, 3), 0.01)).rejects.toThrow(/replica 1 exited/);
   });
 
   it('refuses a batch larger than it was started for', async () => {

@@ -1,20 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Batch, TrainConfig } from '@prd/core';
+import { ReplicaThreads, workerScript } from '@prd/fused';
 import type { Device, LayersModel, LossFn, LossName, Optimizer, Variable } from '@prd/tensor';
 import { SharedState, type Layout } from './protocol.js';
 import type { ReplicaInit } from './replica.js';
 import { applyShardGradients, shardGradient, shardOf, shardSizes } from './shard.js';
-
-/** The worker script; tests run from src/, where only the compiled dist/ copy can start as a worker. */
-function replicaScript(): string {
-  const here = fileURLToPath(new URL('./replica.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = here.replace(/[\\/]src[\\/]parallel[\\/]replica\.js$/, '/dist/parallel/replica.js');
-  if (existsSync(built)) return built;
-  throw new Error(`data-parallel training needs ${built}; build @prd/backend-local first`);
-}
 
 /** What the coordinator needs to start its worker replicas. */
 export interface ParallelSetup {
@@ -42,14 +31,13 @@ export interface ParallelSetup {
  * order of floating-point sums).
  */
 export class ParallelTrainer {
-  private readonly workers: Worker[] = [];
   private readonly state: SharedState;
+  private readonly threads: ReplicaThreads;
   private step = 0;
-  private dead?: string;
-  private readonly exited = new Set<Worker>();
 
   private constructor(private readonly setup: ParallelSetup, layout: Layout) {
     this.state = new SharedState(new SharedArrayBuffer(SharedState.bytes(layout)), layout);
+    this.threads = new ReplicaThreads(() => this.state.failure);
   }
 
   /** Start `setup.workers` worker replicas with the main thread's current weights and optimizer state. */
@@ -65,6 +53,7 @@ export class ParallelTrainer {
     const trainer = new ParallelTrainer(setup, layout);
     const weights = setup.model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
     const topology = JSON.stringify(setup.model.toJSON(null, false));
+    const script = workerScript(import.meta.url, './replica.js', '@prd/backend-local');
     const ready: Array<Promise<void>> = [];
     for (let k = 1; k < replicas; k++) {
       const init: ReplicaInit = {
@@ -81,20 +70,7 @@ export class ParallelTrainer {
         optimizerDir: setup.optimizerDir,
         dropoutDraws: setup.dropoutDraws ?? 0,
       };
-      const worker = new Worker(replicaScript(), { workerData: init });
-      trainer.workers.push(worker);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
-          worker.once('error', reject);
-          worker.once('exit', (code) => reject(new Error(`replica ${k} exited with code ${code} before it was ready`)));
-        }),
-      );
-      worker.on('error', (error) => (trainer.dead ??= `replica ${k}: ${error.message}`));
-      worker.on('exit', (code) => {
-        trainer.exited.add(worker);
-        if (code !== 0) trainer.dead ??= `replica ${k} exited with code ${code}`;
-      });
+      ready.push(trainer.threads.start(k, script, init));
     }
     try {
       await Promise.all(ready);
@@ -114,7 +90,7 @@ export class ParallelTrainer {
     const { state } = this;
     const replicas = state.layout.replicas;
     const s = ++this.step;
-    const alive = () => this.dead;
+    const alive = () => this.threads.dead;
     // Shard buffers and row counts are free once every replica has read the previous step's gradients.
     await state.waitAllAsync('read', s - 1, alive);
     state.learningRate[0] = learningRate;
@@ -150,19 +126,6 @@ export class ParallelTrainer {
   /** Stop the workers. */
   async close(): Promise<void> {
     for (let k = 1; k < this.state.layout.replicas; k++) this.state.set(k, 'stop', 1);
-    await Promise.all(
-      this.workers
-        .filter((w) => !this.exited.has(w))
-        .map(
-          (w) =>
-            new Promise<void>((resolve) => {
-              const timer = setTimeout(() => void w.terminate().then(() => resolve()), 5_000);
-              w.once('exit', () => {
-                clearTimeout(timer);
-                resolve();
-              });
-            }),
-        ),
-    );
+    await this.threads.stop();
   }
 }
