@@ -1,6 +1,6 @@
 /**
  * The shared memory of data-parallel fused training: one SharedArrayBuffer holding the parameters (written by
- * the main thread after each update, read by every worker at the start of a step), the whole batch and its dropout
+ * the main thread before each step, copied in by every worker at the step's start), the whole batch and its dropout
  * masks (each replica reads its rows), one gradient slot per worker, and the Int32 counters of the hand-offs.
  */
 export interface ReplicaLayout {
@@ -19,6 +19,8 @@ export interface ReplicaLayout {
 const SLOTS = { step: 0, done: 1, stop: 2, start: 3, rows: 4 } as const;
 const SLOTS_PER_REPLICA = 8;
 const ERROR_BYTES = 4096;
+/** The control slot after every replica's: 1 once a replica has recorded a failure. */
+const failedSlot = (replicas: number) => replicas * SLOTS_PER_REPLICA;
 type Slot = keyof typeof SLOTS;
 
 /** Typed views of the shared buffer of a {@link ReplicaLayout}. */
@@ -41,7 +43,7 @@ export class ReplicaMemory {
       return view;
     };
     const { replicas, parameters, maxBatch, widths } = layout;
-    this.control = new Int32Array(buffer, 0, replicas * SLOTS_PER_REPLICA + 2);
+    this.control = new Int32Array(buffer, 0, failedSlot(replicas) + 1);
     offset = Math.ceil(this.control.byteLength / 8) * 8;
     this.stats = new Float64Array(buffer, offset, replicas * 2);
     offset += this.stats.byteLength;
@@ -59,7 +61,7 @@ export class ReplicaMemory {
     const floats = (n: number) => pad(n * 4);
     const batch = floats(maxBatch * widths.profile) + floats(maxBatch * widths.singleLevel) + floats(maxBatch * widths.target);
     const maskBytes = masks.reduce((sum, m) => sum + floats(maxBatch * m.width), 0);
-    return pad((replicas * SLOTS_PER_REPLICA + 2) * 4) + replicas * 16 + floats(parameters) * replicas + batch + maskBytes + ERROR_BYTES;
+    return pad((failedSlot(replicas) + 1) * 4) + replicas * 16 + floats(parameters) * replicas + batch + maskBytes + ERROR_BYTES;
   }
 
   private index(replica: number, slot: Slot): number {
@@ -80,13 +82,13 @@ export class ReplicaMemory {
     const bytes = new TextEncoder().encode(`fused replica ${replica}: ${message}`).subarray(0, ERROR_BYTES - 1);
     this.errorText.fill(0);
     this.errorText.set(bytes);
-    Atomics.store(this.control, this.layout.replicas * SLOTS_PER_REPLICA, 1);
+    Atomics.store(this.control, failedSlot(this.layout.replicas), 1);
     for (let k = 0; k < this.layout.replicas; k++) for (const slot of ['step', 'done'] as const) Atomics.notify(this.control, this.index(k, slot));
   }
 
   /** The first failure recorded, if any. */
   get failure(): string | undefined {
-    if (Atomics.load(this.control, this.layout.replicas * SLOTS_PER_REPLICA) === 0) return undefined;
+    if (Atomics.load(this.control, failedSlot(this.layout.replicas)) === 0) return undefined;
     const end = this.errorText.indexOf(0);
     return new TextDecoder().decode(this.errorText.slice(0, end < 0 ? undefined : end));
   }
@@ -101,9 +103,9 @@ export class ReplicaMemory {
   }
 
   /**
-   * Wait (the main thread) until every worker's `done` reaches `step`. A short spin first, because a shard takes
-   * about as long on every core and a worker usually answers within microseconds; then waits that leave the event
-   * loop free, so a worker's exit is noticed.
+   * Wait (the main thread) until every worker's `done` reaches `step`: a short spin first (shards take about as
+   * long on every core, so a worker is often done already), then waits that leave the event loop free, so that a
+   * worker's exit is noticed (a blocking wait measured no faster; see the package README).
    */
   async waitDone(step: number, dead: () => string | undefined): Promise<void> {
     for (let k = 1; k < this.layout.replicas; k++) {

@@ -1,9 +1,9 @@
 import type { Batch, TrainConfig } from '@prd/core';
-import { ReplicaThreads, workerScript } from '@prd/fused';
+import { ReplicaThreads, shardRows, workerScript } from '@prd/fused';
 import type { Device, LayersModel, LossFn, LossName, Optimizer, Variable } from '@prd/tensor';
 import { SharedState, type Layout } from './protocol.js';
 import type { ReplicaInit } from './replica.js';
-import { applyShardGradients, shardGradient, shardOf, shardSizes } from './shard.js';
+import { applyShardGradients, shardGradient, shardOf } from './shard.js';
 
 /** What the coordinator needs to start its worker replicas. */
 export interface ParallelSetup {
@@ -94,7 +94,7 @@ export class ParallelTrainer {
     // Shard buffers and row counts are free once every replica has read the previous step's gradients.
     await state.waitAllAsync('read', s - 1, alive);
     state.learningRate[0] = learningRate;
-    const sizes = shardSizes(batch.size, replicas);
+    const sizes = shardRows(batch.size, replicas);
     let start = sizes[0];
     for (let k = 1; k < replicas; k++) {
       const shard = shardOf(batch, start, sizes[k]);

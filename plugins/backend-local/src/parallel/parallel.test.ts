@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { RunEvents, type TensorFile, type TrainContext, type TrainJob } from '@prd/core';
 import { lossFunction, selectBackend, tf, type Variable } from '@prd/tensor';
 import { resolveWorkers, trainLocal } from '../trainer.js';
-import { shardGradient, shardOf, shardSizes } from './shard.js';
+import { shardRows } from '@prd/fused';
+import { shardGradient, shardOf } from './shard.js';
 import { TINY_LAYOUT as LAYOUT, tinyModel as model, tinyTensorFile } from '../tiny.fixture.js';
 
 /** The training file of these tests (seed 3). */
@@ -31,9 +32,9 @@ function live(dropout = 0, l2 = 0): TrainContext {
 
 describe('data-parallel training', () => {
   it('splits batches into shards that differ by at most one row', () => {
-    expect(shardSizes(64, 2)).toEqual([32, 32]);
-    expect(shardSizes(7, 3)).toEqual([3, 2, 2]);
-    expect(shardSizes(1, 2)).toEqual([1, 0]);
+    expect(shardRows(64, 2)).toEqual([32, 32]);
+    expect(shardRows(7, 3)).toEqual([3, 2, 2]);
+    expect(shardRows(1, 2)).toEqual([1, 0]);
   });
 
   it('shard gradients weighted by rows add up to the whole batch gradient', async () => {
@@ -44,7 +45,7 @@ describe('data-parallel training', () => {
     const [batch] = [...file(dir, 13).batches({ batchSize: 13 })];
     const loss = lossFunction('kl-divergence');
     const whole = shardGradient(m, variables, loss, true, batch, 6, 2, 3);
-    const sizes = shardSizes(13, 3);
+    const sizes = shardRows(13, 3);
     let start = 0;
     const combined = new Float64Array(whole.gradient.length);
     let lossSum = 0;

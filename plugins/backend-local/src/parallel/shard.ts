@@ -1,11 +1,6 @@
 import type { Batch } from '@prd/core';
 import { batchInputs, categoricalAccuracy, FlatAdam, tf, type LayersModel, type LossFn, type Optimizer, type Variable } from '@prd/tensor';
 
-/** Sizes of the shards a batch of `n` rows splits into across `k` replicas (the first ones take the remainder). */
-export function shardSizes(n: number, k: number): number[] {
-  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
-}
-
 /** Rows [start, start + size) of a batch, as a batch of their own (views, no copy). */
 export function shardOf(batch: Batch, start: number, size: number): Batch {
   const p = batch.size ? batch.profile.length / batch.size : 0;

@@ -30,6 +30,9 @@ export interface BatchResults {
   rows: { fast: number; slow: number };
 }
 
+/** The bench sides of the fused step: on one thread, and data-parallel over the cores. */
+export const FUSED_MODES = ['prd-fused', 'prd-fused-threads'] as const;
+
 const perRepetition = (mine: number[], ref: number[]) => mine.map((v, i) => (v / ref[i]).toFixed(2)).join(', ');
 const label = (s: SideResult) => `${s.runtime}${s.mode.endsWith('-threads') ? ' (data-parallel)' : ''}`;
 
@@ -44,7 +47,7 @@ export function trainingRows({ batch, modes, sides: results, keras, keras1, rows
   const rows: BenchRow[] = [];
   const wasm = results.get('prd-wasm');
   // Per repetition too: the sides of one repetition ran minutes apart at most, under the same load.
-  for (const s of wasm ? sides.filter((x) => x.mode === 'prd-fused' || x.mode === 'prd-fused-threads' || x.mode === 'prd-native') : []) {
+  for (const s of wasm ? sides.filter((x) => (FUSED_MODES as readonly string[]).includes(x.mode) || x.mode === 'prd-native') : []) {
     rows.push({
       suite: 'training',
       name: `${title}, ${label(s)} vs prd ${wasm!.runtime} (samples/s)`,
@@ -77,7 +80,7 @@ export function trainingRows({ batch, modes, sides: results, keras, keras1, rows
     if (keras1) cpuRow(s, 'Keras on 1 thread', keras1.cpu_samples_per_second);
     if (keras) cpuRow(s, 'Keras on all threads', keras.cpu_samples_per_second);
   }
-  for (const mode of ['prd-fused', 'prd-fused-threads']) {
+  for (const mode of FUSED_MODES) {
     const fused = results.get(mode);
     if (fused && wasm) cpuRow(fused, `prd ${wasm.runtime} (tfjs step)`, wasm.cpuSamplesPerSecond ?? []);
   }

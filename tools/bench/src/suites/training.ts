@@ -11,7 +11,7 @@ import { trainLocal } from '@prd/backend-local';
 import { selectBackend, tf, type Device } from '@prd/tensor';
 import { ensureNativeTfjs, NATIVE_DIR, NativeSetupError } from '../native-env.js';
 import type { BenchContext, BenchRow, BenchSuite } from '../suite.js';
-import { trainingRows, type BatchResults, type KerasResult, type SideResult } from './training-rows.js';
+import { FUSED_MODES, trainingRows, type BatchResults, type KerasResult, type SideResult } from './training-rows.js';
 
 const run = promisify(execFile);
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -129,7 +129,7 @@ async function child(args: string[]): Promise<void> {
   if (mode === 'stock-cpu') {
     const file = TensorFile.open(path);
     result = { mode, runtime: 'tfjs-cpu (stock)', samplesPerSecond: await stockSide('cpu', file, ROWS.slow, reps, batch), peakRssMiB: 0 };
-  } else if (mode === 'prd-fused' || mode === 'prd-fused-threads') {
+  } else if ((FUSED_MODES as readonly string[]).includes(mode)) {
     // The fused step, on one thread or split across the cores; tfjs-wasm is loaded for validation and saving only.
     await selectBackend('wasm');
     const workers = mode === 'prd-fused' ? 0 : Math.max(1, availableParallelism() - 1);
@@ -214,7 +214,7 @@ export const trainingSuite: BenchSuite = {
     const batches = listFromEnv('PRD_BENCH_TRAINING_BATCHES')?.map(Number) ?? BATCHES;
     if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error(`PRD_BENCH_TRAINING_BATCHES must list positive integers, not "${process.env.PRD_BENCH_TRAINING_BATCHES}"`);
     const nodePath = wanted('native') ? nativeModules(ctx) : undefined;
-    const modes = ['prd-fused', 'prd-fused-threads', ...(gpuInstalled() ? ['prd-gpu'] : []), ...(nodePath ? ['prd-native'] : []), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'].filter((m) => wanted(m.slice(4)));
+    const modes = [...FUSED_MODES, ...(gpuInstalled() ? ['prd-gpu'] : []), ...(nodePath ? ['prd-native'] : []), 'prd-wasm', 'prd-wasm-threads', 'prd-cpu'].filter((m) => wanted(m.slice(4)));
     const rows: BenchRow[] = [];
     for (const batch of batches) {
       // Repetitions go round all sides in turn, one process each, so that the load of a shared machine, which
