@@ -41,18 +41,9 @@ export class FusedReplicas {
     };
     const memory = new ReplicaMemory(new SharedArrayBuffer(ReplicaMemory.bytes(layout)), layout);
     const replicas = new FusedReplicas(trainer, memory);
-    const script = workerScript(import.meta.url, './worker.js', '@prd/fused');
-    const ready: Array<Promise<void>> = [];
-    for (let k = 1; k <= workers; k++) {
-      const init: WorkerInit = { replica: k, buffer: memory.buffer, layout, architecture: net.architecture, loss: trainer.loss, variant: net.variant, shardRows: shardRows(maxBatch, workers + 1)[0] };
-      ready.push(replicas.threads.start(k, script, init));
-    }
-    try {
-      await Promise.all(ready);
-    } catch (error) {
-      await replicas.close();
-      throw error;
-    }
+    const shard = shardRows(maxBatch, workers + 1)[0];
+    const inits = Array.from({ length: workers }, (_, i): WorkerInit => ({ replica: i + 1, buffer: memory.buffer, layout, architecture: net.architecture, loss: trainer.loss, variant: net.variant, shardRows: shard }));
+    await replicas.threads.startAll(workerScript(import.meta.url, './worker.js', '@prd/fused'), inits, () => replicas.close());
     return replicas;
   }
 

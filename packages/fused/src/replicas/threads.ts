@@ -34,7 +34,7 @@ export class ReplicaThreads {
   }
 
   /** Start replica `k` of `script` with `workerData`; resolves once it has posted its first message. */
-  start(k: number, script: string, workerData: unknown): Promise<void> {
+  private start(k: number, script: string, workerData: unknown): Promise<void> {
     const worker = new Worker(script, { workerData });
     this.workers.push(worker);
     const ready = new Promise<void>((resolve, reject) => {
@@ -48,6 +48,19 @@ export class ReplicaThreads {
       this.reason ??= this.recorded() ?? `replica ${k} exited (code ${code}) during training`;
     });
     return ready;
+  }
+
+  /**
+   * Start replicas 1..n of `script`, one per entry of `inits`, and wait until all are ready. If one fails,
+   * `close` (which tells the others to stop and waits for them) runs before the error is thrown.
+   */
+  async startAll(script: string, inits: unknown[], close: () => Promise<void>): Promise<void> {
+    try {
+      await Promise.all(inits.map((init, i) => this.start(i + 1, script, init)));
+    } catch (error) {
+      await close();
+      throw error;
+    }
   }
 
   /** Wait for every worker to exit (they were told to stop), terminating any still running after `graceMs`. */

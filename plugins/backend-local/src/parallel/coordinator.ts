@@ -53,31 +53,21 @@ export class ParallelTrainer {
     const trainer = new ParallelTrainer(setup, layout);
     const weights = setup.model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
     const topology = JSON.stringify(setup.model.toJSON(null, false));
-    const script = workerScript(import.meta.url, './replica.js', '@prd/backend-local');
-    const ready: Array<Promise<void>> = [];
-    for (let k = 1; k < replicas; k++) {
-      const init: ReplicaInit = {
-        replica: k,
-        device: setup.device,
-        buffer: trainer.state.buffer,
-        layout,
-        topology,
-        weights,
-        config: setup.config,
-        loss: setup.loss,
-        bands: setup.bands,
-        shape: { heights, profileFeatures, outputs },
-        optimizerDir: setup.optimizerDir,
-        dropoutDraws: setup.dropoutDraws ?? 0,
-      };
-      ready.push(trainer.threads.start(k, script, init));
-    }
-    try {
-      await Promise.all(ready);
-    } catch (error) {
-      await trainer.close();
-      throw error;
-    }
+    const inits = Array.from({ length: replicas - 1 }, (_, i): ReplicaInit => ({
+      replica: i + 1,
+      device: setup.device,
+      buffer: trainer.state.buffer,
+      layout,
+      topology,
+      weights,
+      config: setup.config,
+      loss: setup.loss,
+      bands: setup.bands,
+      shape: { heights, profileFeatures, outputs },
+      optimizerDir: setup.optimizerDir,
+      dropoutDraws: setup.dropoutDraws ?? 0,
+    }));
+    await trainer.threads.startAll(workerScript(import.meta.url, './replica.js', '@prd/backend-local'), inits, () => trainer.close());
     return trainer;
   }
 
