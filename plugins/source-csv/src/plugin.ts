@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, ident, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData, type SourceOutline } from '@prd/core';
+import { definePlugin, ident, literal, translateReadError, type DataContext, type DataEngine, type DataSource, type SourceData, type SourceOutline, useDerivedFile } from '@prd/core';
 import { SEED_TEXT_COLUMNS } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 import { diagnoseTimestampError } from './diagnose.js';
@@ -83,6 +83,8 @@ async function convertFiles(ctx: DataContext, layout: TableLayout, read: ReadOpt
     if (entry.file.format === 'parquet') return { sql: fileSql(entry, layout.columns, read) };
     // The column order is the dataset's (the first file's), so it is part of what a conversion depends on.
     const cached = join(dir, `${filesFingerprint([entry.file], { read, columns: layout.columns, format: CACHE_FORMAT })}.parquet`);
+    // Marked used before it is looked at, so a `prd cache prune` running now keeps it.
+    useDerivedFile(ctx.tempDir, cached);
     return { sql: `SELECT * FROM read_parquet(${literal(cached)})`, file: cached, convert: existsSync(cached) && wholeParquet(cached, ctx) ? undefined : { entry, cached } };
   });
   const todo = parts.flatMap((p) => (p.convert ? [p.convert] : []));

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { definePlugin, hashOf, literal, type DataContext, type DataSource, type SourceData, type SourceOutline } from '@prd/core';
+import { definePlugin, hashOf, literal, type DataContext, type DataSource, type SourceData, type SourceOutline, useDerivedFile } from '@prd/core';
 import { syntheticEvents, syntheticRowCount, syntheticSql, SYNTHETIC_MAX_CELLS, type SyntheticOptions } from '@prd/precip';
 import { Type, type Static } from '@sinclair/typebox';
 
@@ -34,6 +34,8 @@ export async function openSynthetic(options: SyntheticSourceOptions, ctx: DataCo
   const dir = join(ctx.tempDir, 'synthetic');
   const path = join(dir, `${fingerprint}.parquet`);
   const rows = syntheticRowCount(generator);
+  // Marked used before it is looked at, so a `prd cache prune` running now keeps it.
+  useDerivedFile(ctx.tempDir, path);
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
     const partial = `${path}.${process.pid}.partial`;

@@ -50,21 +50,21 @@ describe('selectRows', () => {
     expect(await ys(other.relation)).toEqual(await plain(['x IS NULL']));
     // Changed data (another fingerprint) is another selection.
     expect((await selectRows(engine, numbered, 'fp2', ['x IS NOT NULL'], dir)).reused).toBe(false);
-    expect(readdirSync(dir).filter((f) => f.endsWith('.parquet'))).toHaveLength(3);
-    expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);
+    expect(readdirSync(join(dir, 'selections')).filter((f) => f.endsWith('.parquet'))).toHaveLength(3);
+    expect(readdirSync(join(dir, 'selections')).filter((f) => f.includes('partial'))).toEqual([]);
   });
 
   it('does not trust a selection file whose digest no longer matches', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'prd-selection-'));
     await selectRows(engine, numbered, 'fp', ['x IS NOT NULL'], dir);
-    const file = readdirSync(dir).find((f) => f.endsWith('.parquet'))!;
+    const file = readdirSync(join(dir, 'selections')).find((f) => f.endsWith('.parquet'))!;
     // A valid Parquet file of other positions in its place: reading it would silently give other rows.
-    await engine.run(`COPY (SELECT __pos FROM (${numbered.sql}) WHERE y < 3) TO ${literal(join(dir, file))} (FORMAT parquet)`);
+    await engine.run(`COPY (SELECT __pos FROM (${numbered.sql}) WHERE y < 3) TO ${literal(join(dir, 'selections', file))} (FORMAT parquet)`);
     const again = await selectRows(engine, numbered, 'fp', ['x IS NOT NULL'], dir);
     expect(again.reused).toBe(false);
     expect(await ys(again.relation)).toEqual(await plain(['x IS NOT NULL']));
     // A damaged index is not trusted either.
-    writeFileSync(join(dir, file.replace('.parquet', '.json')), '{');
+    writeFileSync(join(dir, 'selections', file.replace('.parquet', '.json')), '{');
     expect((await selectRows(engine, numbered, 'fp', ['x IS NOT NULL'], dir)).reused).toBe(false);
   });
 });

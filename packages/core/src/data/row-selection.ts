@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashOf } from '../hash.js';
+import { useDerivedFile } from '../run/derived-files.js';
 import { literal, type DataEngine, type Relation } from './engine.js';
 
 /** Bump when what a selection file holds changes. */
@@ -26,17 +27,21 @@ const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path
 
 /**
  * The rows of `numbered` (a source's rows with `__pos`, see SourceData.numbered) that meet each of `conditions` in
- * turn, remembered as their positions in `dir`. Later reads then join on the positions instead of evaluating the
- * conditions, so a query that needs three columns reads three columns, not every column the conditions test (on the
- * 233-column benchmark, 0.1 s against 3 s). The file is named by the digest of the source's query, its fingerprint
+ * turn, remembered as their positions under `<tempDir>/selections/` (a derived file: see run/derived-files.ts).
+ * Later reads then join on the positions instead of evaluating the conditions, so a query that needs three columns
+ * reads three columns, not every column the conditions test (on the 233-column benchmark, 0.1 s against 3 s). The file is named by the digest of the source's query, its fingerprint
  * and the conditions, and is reused only when its own digest matches the one written beside it; `reuse: false`
  * (`--no-cache`) computes it again.
  */
-export async function selectRows(engine: DataEngine, numbered: Relation, fingerprint: string, conditions: readonly string[], dir: string, reuse = true): Promise<RowSelection> {
+export async function selectRows(engine: DataEngine, numbered: Relation, fingerprint: string, conditions: readonly string[], tempDir: string, reuse = true): Promise<RowSelection> {
+  const dir = join(tempDir, 'selections');
   const name = hashOf({ format: SELECTION_FORMAT, numbered: numbered.sql, fingerprint, conditions }, 24);
   const file = join(dir, `${name}.parquet`);
   const indexFile = join(dir, `${name}.json`);
   const relation = { sql: `SELECT * EXCLUDE (__pos) FROM (${numbered.sql}) WHERE __pos IN (SELECT __pos FROM read_parquet(${literal(file)}))` };
+  // Marked used before it is looked at, so a prune running now keeps it.
+  useDerivedFile(tempDir, file);
+  useDerivedFile(tempDir, indexFile);
   const known = reuse ? readIndex(indexFile) : undefined;
   if (known && existsSync(file) && sha256Of(file) === known.sha256) return { relation, rows: known.rows, reused: true };
   mkdirSync(dir, { recursive: true });

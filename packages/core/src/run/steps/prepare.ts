@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { isPrdError, PrdError } from '../../errors.js';
 import type { ColumnInfo, Relation } from '../../data/engine.js';
 import { resolveFeatures, type ResolvedFeatures } from '../../data/features.js';
@@ -54,7 +53,7 @@ export async function transformData(env: StepEnv, loaded: LoadedData, select = t
   const conditions: string[] = [];
   let leading = select && source.numbered !== undefined;
   const remember = async () => {
-    const selection = await selectRows(env.engine, source.numbered!, source.fingerprint, conditions, join(env.pluginContext.tempDir, 'selections'), env.cache.enabled).catch((error: unknown) => {
+    const selection = await selectRows(env.engine, source.numbered!, source.fingerprint, conditions, env.pluginContext.tempDir, env.cache.enabled).catch((error: unknown) => {
       throw translateReadError(error) ?? error;
     });
     env.events.log(`${selection.reused ? 'reusing the rows' : 'remembered the rows'} the leading filters kept (${selection.rows.toLocaleString('en-US')})`);
