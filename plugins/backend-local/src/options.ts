@@ -10,7 +10,7 @@ export const LocalOptions = Type.Object(
     workers: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 63 })], {
       default: 0,
       description:
-        'Worker threads for data-parallel training on wasm/cpu (tfjs or fused step): each batch is split across the main thread and the workers. 0 (default): single-threaded, so results never depend on the machine; auto: the idle cores (cores minus load average, at most 3 workers) when an epoch has at least 50 batches',
+        'Worker threads for data-parallel training (the fused step on any device; tfjs steps on wasm/cpu only, as a native backend uses every core itself): each batch is split across the main thread and the workers. 0 (default): single-threaded, so results never depend on the machine; auto: the idle cores (cores minus load average, at most 3 workers) when an epoch has at least 50 batches',
     }),
     runtime: Type.Optional(
       Type.Union([Type.Literal('auto'), Type.Literal('fused'), Type.Literal('tfjs')], {

@@ -24,12 +24,13 @@ function isLayersModel(m: unknown): m is LayersModel {
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Worker threads to use. `auto` splits batches across *idle* cores on wasm/cpu, when an epoch is long enough to
- * repay starting the workers: replicas meet at every step, so on a busy machine one descheduled thread stalls the
- * others and a single thread is faster (measured; see the README's performance notes).
+ * Worker threads to use. `auto` splits batches across *idle* cores, when an epoch is long enough to repay starting
+ * the workers: replicas meet at every step, so on a busy machine one descheduled thread stalls the others and a single
+ * thread is faster (measured; see the README's performance notes). `replicable` is false where steps cannot be
+ * split across threads (tfjs on a native backend, which uses every core itself).
  */
-export function resolveWorkers(option: LocalConfig['workers'], device: string, batchesPerEpoch: number, batchSize: number, cores = availableParallelism(), load = loadavg()[0]): number {
-  if (device !== 'wasm' && device !== 'cpu') return 0;
+export function resolveWorkers(option: LocalConfig['workers'], replicable: boolean, batchesPerEpoch: number, batchSize: number, cores = availableParallelism(), load = loadavg()[0]): number {
+  if (!replicable) return 0;
   // Every replica needs at least two rows of a batch to be worth its synchronisation.
   const most = Math.max(0, Math.floor(batchSize / 2) - 1);
   if (option !== 'auto') return Math.min(option, most);
@@ -99,8 +100,11 @@ export async function trainLocal(job: TrainJob, context: TrainContext, config: L
   // Dropout draws one mask per step; a resumed run continues the sequence where the checkpoint left it.
   const dropoutDraws = state.epoch * batchesPerEpoch;
   setDropoutDraws(model, dropoutDraws);
-  const workers = resolveWorkers(config.workers, backend.device, batchesPerEpoch, batchSize);
-  const fused = await fusedStepperFor(config.runtime ?? 'auto', job, context.model, model, optimizer, workers, events);
+  // The fused step runs on its own wasm kernels whichever tfjs backend validates, so it can always be replicated;
+  // tfjs replicas need tfjs on wasm or cpu (a native backend already uses every core).
+  const fusedWorkers = resolveWorkers(config.workers, true, batchesPerEpoch, batchSize);
+  const fused = await fusedStepperFor(config.runtime ?? 'auto', job, context.model, model, optimizer, fusedWorkers, events);
+  const workers = fused ? fused.threads - 1 : resolveWorkers(config.workers, backend.device === 'wasm' || backend.device === 'cpu', batchesPerEpoch, batchSize);
   const runtime = fused ? `${FUSED_RUNTIME}${fused.threads > 1 ? ` x${fused.threads}` : ''} (validation on ${backend.runtime})` : workers > 0 ? `${backend.runtime} x${workers + 1}` : backend.runtime;
   const threads = workers > 0 ? `, ${workers + 1} threads` : '';
   events.log(`training ${job.model.use} (${model.countParams().toLocaleString('en-US')} parameters) on ${fused ? runtime : backend.runtime + threads}, ${train.rows.toLocaleString('en-US')} rows, batch ${batchSize}`);

@@ -107,12 +107,12 @@ describe('data-parallel training', () => {
     expect(worst(single, await weights(0, 0))).toBeGreaterThan(1e-2);
   });
 
-  it('uses worker threads only on idle cores, for wasm and cpu, and never more than the batch allows', () => {
-    expect(resolveWorkers('auto', 'wasm', 200, 64, 2, 0.1)).toBe(1);
-    expect(resolveWorkers('auto', 'wasm', 200, 64, 2, 4.8)).toBe(0);
-    expect(resolveWorkers('auto', 'wasm', 200, 64, 16, 0)).toBe(3);
-    expect(resolveWorkers('auto', 'wasm', 10, 64, 8, 0)).toBe(0);
-    expect(resolveWorkers('auto', 'native', 200, 64, 8, 0)).toBe(0);
-    expect(resolveWorkers(5, 'cpu', 1, 4, 8, 0)).toBe(1);
+  it('uses worker threads only on idle cores, where steps can be split, and never more than the batch allows', () => {
+    expect(resolveWorkers('auto', true, 200, 64, 2, 0.1)).toBe(1);
+    expect(resolveWorkers('auto', true, 200, 64, 2, 4.8)).toBe(0);
+    expect(resolveWorkers('auto', true, 200, 64, 16, 0)).toBe(3);
+    expect(resolveWorkers('auto', true, 10, 64, 8, 0)).toBe(0);
+    expect(resolveWorkers('auto', false, 200, 64, 8, 0)).toBe(0);
+    expect(resolveWorkers(5, true, 1, 4, 8, 0)).toBe(1);
   });
 });
