@@ -70,33 +70,38 @@ export interface PruneOptions {
   now?: number;
 }
 
-/** What a prune removed, and what it kept because a live process uses it. */
-export interface PruneResult {
-  removed: CacheEntryRow[];
-  inUse: CacheEntryRow[];
+/** What a prune removed (cache entries, or derived files), and what it kept because a live process uses it. */
+export interface PruneResult<Row = CacheEntryRow> {
+  removed: Row[];
+  inUse: Row[];
   bytes: number;
 }
 
 /** Remove cache entries; never one a live process uses. */
 export function pruneEntries(root: string, options: PruneOptions): PruneResult {
+  const chosen = chooseForPrune(listEntries(root), (row) => row.step, options);
+  return removeChosen(chosen, (row) => removeEntry(root, row));
+}
+
+/**
+ * The rows (newest use first) a prune rule picks: every one, those unused for longer than `olderThanMs`, or all but
+ * the `keepLast` newest of each group. Shared by cache entries (grouped by step) and derived files (by kind).
+ */
+export function chooseForPrune<T extends { lastUsedAt: string }>(rows: T[], groupOf: (row: T) => string, options: PruneOptions): T[] {
   const now = options.now ?? Date.now();
-  const rows = listEntries(root);
-  const rank = new Map<CacheEntryRow, number>();
-  const perStep = new Map<string, number>();
-  for (const row of rows) {
-    const n = perStep.get(row.step) ?? 0;
-    rank.set(row, n);
-    perStep.set(row.step, n + 1);
-  }
-  const chosen = rows.filter(
-    (row) =>
-      options.all === true ||
-      (options.olderThanMs !== undefined && now - Date.parse(row.lastUsedAt) > options.olderThanMs) ||
-      (options.keepLast !== undefined && (rank.get(row) ?? 0) >= options.keepLast),
-  );
-  const result: PruneResult = { removed: [], inUse: [], bytes: 0 };
+  const seen = new Map<string, number>();
+  return rows.filter((row) => {
+    const rank = seen.get(groupOf(row)) ?? 0;
+    seen.set(groupOf(row), rank + 1);
+    return options.all === true || (options.olderThanMs !== undefined && now - Date.parse(row.lastUsedAt) > options.olderThanMs) || (options.keepLast !== undefined && rank >= options.keepLast);
+  });
+}
+
+/** Remove each chosen row with `remove`, except one in use or one `remove` refuses (false: a live process took it). */
+export function removeChosen<T extends { bytes: number; inUse: boolean }>(chosen: T[], remove: (row: T) => boolean): PruneResult<T> {
+  const result: PruneResult<T> = { removed: [], inUse: [], bytes: 0 };
   for (const row of chosen) {
-    if (row.inUse || !removeEntry(root, row)) result.inUse.push(row);
+    if (row.inUse || !remove(row)) result.inUse.push(row);
     else {
       result.removed.push(row);
       result.bytes += row.bytes;

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chooseForPrune, removeChosen, type PruneOptions, type PruneResult } from './cache-list.js';
 import { currentProcess, processState, writerGone, type ProcessIdentity } from './process-identity.js';
 
 /**
@@ -124,39 +125,10 @@ export function listDerivedFiles(tempDir: string): DerivedFileRow[] {
   return rows.sort((a, b) => b.lastUsedAt.localeCompare(a.lastUsedAt) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 
-/** Which derived files a prune removes (the same choices as for cache entries; `keepLast` counts per kind). */
-export interface DerivedPruneOptions {
-  olderThanMs?: number;
-  keepLast?: number;
-  all?: boolean;
-  now?: number;
-}
-
-/** What a prune of derived files removed, and what it kept because a live process uses it. */
-export interface DerivedPruneResult {
-  removed: DerivedFileRow[];
-  inUse: DerivedFileRow[];
-  bytes: number;
-}
-
-/** Remove derived files; never one a live process has used since it started. */
-export function pruneDerivedFiles(tempDir: string, options: DerivedPruneOptions): DerivedPruneResult {
-  const now = options.now ?? Date.now();
-  const seen = new Map<string, number>();
-  const chosen = listDerivedFiles(tempDir).filter((row) => {
-    const rank = seen.get(row.kind) ?? 0;
-    seen.set(row.kind, rank + 1);
-    return options.all === true || (options.olderThanMs !== undefined && now - Date.parse(row.lastUsedAt) > options.olderThanMs) || (options.keepLast !== undefined && rank >= options.keepLast);
-  });
-  const result: DerivedPruneResult = { removed: [], inUse: [], bytes: 0 };
-  for (const row of chosen) {
-    if (row.inUse || !removeDerivedRow(tempDir, row)) result.inUse.push(row);
-    else {
-      result.removed.push(row);
-      result.bytes += row.bytes;
-    }
-  }
-  return result;
+/** Remove derived files by the rules of cache entries (`keepLast` per kind); never one a live process has used. */
+export function pruneDerivedFiles(tempDir: string, options: PruneOptions): PruneResult<DerivedFileRow> {
+  const chosen = chooseForPrune(listDerivedFiles(tempDir), (row) => row.kind, options);
+  return removeChosen(chosen, (row) => removeDerivedRow(tempDir, row));
 }
 
 /**
