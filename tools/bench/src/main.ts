@@ -13,7 +13,8 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = resolve(HERE, '..', '..', '..');
 const { values: args } = parseArgs({
   options: {
-    suites: { type: 'string', default: 'data,training,verification,run' },
+    // Default: every suite loadSuites returns.
+    suites: { type: 'string' },
     repetitions: { type: 'string', default: '3' },
     events: { type: 'string', default: '4' },
     times: { type: 'string', default: '13' },
@@ -42,26 +43,28 @@ async function dataset(options: SyntheticOptions): Promise<string> {
 
 /** The suites, in the order they run. (Their `*-prd.js` and `run-rss.js` helpers are child-process scripts, never imported here.) */
 async function loadSuites(): Promise<BenchSuite[]> {
-  const [{ dataSuite }, { trainingSuite }, { verificationSuite }, { runSuite }] = await Promise.all([
+  const [{ dataSuite }, { trainingSuite }, { paritySuite }, { verificationSuite }, { runSuite }] = await Promise.all([
     import('./suites/data.js'),
     import('./suites/training.js'),
+    import('./suites/parity.js'),
     import('./suites/verification.js'),
     import('./suites/run.js'),
   ]);
-  return [dataSuite, trainingSuite, verificationSuite, runSuite];
+  return [dataSuite, trainingSuite, paritySuite, verificationSuite, runSuite];
 }
 
 async function main(): Promise<void> {
   const options: SyntheticOptions = { seed: 20221216, events: Number(args.events), times: Number(args.times), cells: Number(args.cells), members: Number(args.members) };
-  const wanted = args.suites.split(',').map((s) => s.trim());
   const all = await loadSuites();
+  const wanted = args.suites ? args.suites.split(',').map((s) => s.trim()) : all.map((s) => s.name);
   const suites = wanted.map((name) => {
     const suite = all.find((s) => s.name === name);
     if (!suite) throw new Error(`no benchmark suite "${name}" (have: ${all.map((s) => s.name).join(', ')})`);
     return suite;
   });
-  // The training suite writes its own tensor file: a training-only run does not need the CSV dataset.
-  const dataDir = suites.some((s) => s.name !== 'training') ? await dataset(options) : '';
+  // The training suite writes its own tensor file and the parity suite runs the quickstart: without the others the
+  // CSV dataset is not needed.
+  const dataDir = suites.some((s) => s.name !== 'training' && s.name !== 'parity') ? await dataset(options) : '';
   const python = ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log);
   const rows: BenchRow[] = [];
   const failed: string[] = [];
