@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   // The training suite writes its own tensor file and the parity suite runs the quickstart: without the others the
   // CSV dataset is not needed.
   const dataDir = suites.some((s) => s.name !== 'training' && s.name !== 'parity') ? await dataset(options) : '';
-  const python = ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log);
+  const python = suites.some((s) => s.python !== false) ? ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log) : '';
   const rows: BenchRow[] = [];
   const failed: string[] = [];
   // The load average (1, 5, 15 min) around the run: on a shared machine it says how far to trust wall-clock rates.
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   }
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
   const load = { before: loadBefore.map((l) => Number(l.toFixed(2))), after: loadavg().map((l) => Number(l.toFixed(2))) };
-  const result = { date: new Date().toISOString(), machine, load, failed, python: pythonVersions(python), dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
+  const result = { date: new Date().toISOString(), machine, load, failed, python: python ? pythonVersions(python) : {}, dataset: { ...options, rows: syntheticRowCount(options) }, repetitions: Number(args.repetitions), rows };
   mkdirSync(args.out, { recursive: true });
   const stamp = result.date.replace(/[:.]/g, '-');
   writeFileSync(join(args.out, `bench-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);

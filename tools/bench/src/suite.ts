@@ -28,7 +28,7 @@ export interface BenchContext {
   dataDir: string;
   /** Scratch directory for the suite. */
   workDir: string;
-  /** Python interpreter of the benchmark's virtual environment. */
+  /** Python interpreter of the benchmark's virtual environment ('' when no selected suite needs it). */
   python: string;
   /** Repetitions per measurement. */
   repetitions: number;
@@ -39,6 +39,8 @@ export interface BenchContext {
 /** A benchmark suite. */
 export interface BenchSuite {
   name: string;
+  /** false for a suite that runs no Python reference: then the virtual environment is not installed for it. */
+  python?: boolean;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 

@@ -44,6 +44,7 @@ function recipe(dataDir: string): object {
  */
 export const runSuite: BenchSuite = {
   name: 'run',
+  python: false,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const recipePath = join(ctx.workDir, 'bench-1m.json');
     writeFileSync(recipePath, `${JSON.stringify(recipe(ctx.dataDir), null, 2)}\n`);
