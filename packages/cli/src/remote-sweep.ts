@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { PrdError, type ComputeBackend, type RunEvents, type RemoteSweepResult, type RemoteTrial, type ResolvedRecipe } from '@prd/core';
+import { PrdError, tempDirBeside, type ComputeBackend, type RunEvents, type RemoteSweepResult, type RemoteTrial, type ResolvedRecipe } from '@prd/core';
 import type { SweepSpec } from '@prd/sweep';
 import { nodePackages } from './plugins.js';
 import { cliVersion } from './version.js';
@@ -16,7 +15,7 @@ export interface RemoteSweepIo {
 /** The compute backend of a recipe when it runs sweeps elsewhere (AzureML), else undefined. */
 export async function remoteSweepBackend(resolved: ResolvedRecipe, events: RunEvents, cacheDir: string): Promise<ComputeBackend | undefined> {
   const compute = resolved.recipe.compute ?? { use: 'local' };
-  const backend = (await resolved.registry.require('backend', compute.use, '/compute/use').plugin.create(compute.with ?? {}, { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: '/compute', events, tempDir: join(cacheDir, '..', 'tmp') })) as ComputeBackend;
+  const backend = (await resolved.registry.require('backend', compute.use, '/compute/use').plugin.create(compute.with ?? {}, { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: '/compute', events, tempDir: tempDirBeside(cacheDir) })) as ComputeBackend;
   if (backend.submitSweep) return backend;
   if (backend.submitRun) throw new PrdError(`the "${compute.use}" backend runs whole recipes elsewhere but has no sweep jobs: run the sweep locally (compute.use "local")`);
   return undefined;

@@ -73,6 +73,7 @@ export { RunDirectory, historyCsv, newRunId, type Manifest, type StepRecord } fr
 export { StepCache, entryDigest, verifyEntry, ENTRY_FILE, type CacheEntryInfo, type StepCacheOptions } from './run/cache.js';
 export { recordFiles, checkFiles, filesDigest, sha256File, type FileRecord } from './run/cache-verify.js';
 export { listEntries, pruneEntries, parseAge, type CacheEntryRow, type PruneOptions, type PruneResult } from './run/cache-list.js';
+export { tempDirBeside, spillDir } from './run/temp-dirs.js';
 export { listDerivedFiles, pruneDerivedFiles, useDerivedFile, type DerivedFileRow } from './run/derived-files.js';
 export { openForResume, recipeDifferences, settleKilledRun, RESUMABLE_CHANGES, type RecipeDifference } from './run/resume.js';
 export { currentProcess, processState, type ProcessIdentity, type ProcessState } from './run/process-identity.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataEngine, PrdError, type DataSummary, type MetricTree, type ReportConfig, type RunReporter } from '@prd/core';
+import { DataEngine, PrdError, spillDir, type DataSummary, type MetricTree, type ReportConfig, type RunReporter } from '@prd/core';
 import { Declared } from './declared.js';
 import { explainPlots } from './plots/explain.js';
 import { learningCurves } from './plots/learning.js';
@@ -44,7 +44,7 @@ export async function collectPlots(run: RunData, options: Required<ReportOptions
     plots.push(...cellScoreMaps(mapSplit, score, parseCellTable(readFileSync(file, 'utf8')), unit, declared));
   }
   if (run.predictions && run.preprocessing) {
-    const engine = await DataEngine.open({ memoryLimit: options.memoryLimit, threads: 1, tempDir: join(tempDir, 'duckdb') });
+    const engine = await DataEngine.open({ memoryLimit: options.memoryLimit, threads: 1, tempDir: spillDir(tempDir) });
     try {
       plots.push(...(await regressionPlots(engine, run.predictions, run.preprocessing)));
       plots.push(...(await binaryPlots(engine, run.predictions, run.preprocessing, run.metrics.test as MetricTree | undefined)));

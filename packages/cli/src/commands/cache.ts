@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { listDerivedFiles, listEntries, parseAge, PrdError, pruneDerivedFiles, pruneEntries, type CacheEntryRow, type DerivedFileRow } from '@prd/core';
+import { tempDirBeside, listDerivedFiles, listEntries, parseAge, PrdError, pruneDerivedFiles, pruneEntries, type CacheEntryRow, type DerivedFileRow } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 
 /** What `prd cache --json` prints. */
@@ -41,8 +41,7 @@ export default class Cache extends PrdCommand {
     const { args, flags } = await this.parse(Cache);
     await this.initCommand(flags);
     const root = resolve(flags['cache-dir']);
-    // Where runs put their temporary directory (run.ts, sweep.ts): beside the cache.
-    const tempDir = join(root, '..', 'tmp');
+    const tempDir = tempDirBeside(root);
     const pruneFlags = ['older-than', 'keep-last', 'all'].filter((f) => flags[f as keyof typeof flags] !== undefined && flags[f as keyof typeof flags] !== false);
     if (args.action === 'list') {
       if (pruneFlags.length > 0) throw new PrdError(`--${pruneFlags[0]} is for prune: prd cache prune --${pruneFlags[0]} ...`);

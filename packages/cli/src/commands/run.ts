@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { PrdError, RunEvents, resolveRecipe, runRecipe, type ComputeBackend, type MetricTree, type RunStatus } from '@prd/core';
+import { PrdError, RunEvents, resolveRecipe, runRecipe, tempDirBeside, type ComputeBackend, type MetricTree, type RunStatus } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { setFlag } from '../flags.js';
 import { nodePackages, pluginSearchPaths, warnAboutRecipe } from '../plugins.js';
@@ -80,7 +80,7 @@ export default class Run extends PrdCommand {
     try {
       // A backend that runs whole recipes elsewhere (AzureML) takes the run over here.
       const compute = resolved.recipe.compute ?? { use: 'local' };
-      const backend = (await resolved.registry.require('backend', compute.use, '/compute/use').plugin.create(compute.with ?? {}, { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: '/compute', events, tempDir: join(flags['cache-dir'], '..', 'tmp') })) as ComputeBackend;
+      const backend = (await resolved.registry.require('backend', compute.use, '/compute/use').plugin.create(compute.with ?? {}, { seed: resolved.recipe.seed, baseDir: resolved.loaded.dir, pointer: '/compute', events, tempDir: tempDirBeside(flags['cache-dir']) })) as ComputeBackend;
       if (backend.submitRun) {
         // The CLI itself (with the engine and the reporter) and the packages of the plugins the remote recipe names.
         const remote = await backend.submitRun({ recipe: resolved.display, baseDir: resolved.loaded.dir, runsDir: flags['runs-dir'], packagesFor: nodePackages(resolved.registry), prdVersion: cliVersion(), dryRun: flags['dry-run'], events, signal: controller.signal });

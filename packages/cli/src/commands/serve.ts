@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
-import { createPlugin, DataEngine, isModelUri, PrdError, resolveModel, RunEvents, secrets, type PluginContext } from '@prd/core';
+import { createPlugin, DataEngine, isModelUri, PrdError, resolveModel, RunEvents, secrets, spillDir, type PluginContext } from '@prd/core';
 import { PrdCommand } from '../base-command.js';
 import { deviceFlag, modelFlag } from '../flags.js';
 import { installedPlugins } from '../plugins.js';
@@ -38,7 +38,7 @@ export default class Serve extends PrdCommand {
     const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir };
     const model = await resolveModel(isModelUri(flags.model) ? flags.model : resolve(flags.model), registry, context, tempDir);
     const backend = await createPlugin(registry, 'backend', { use: 'local', with: flags.device ? { device: flags.device } : {} }, '/compute', context);
-    const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: '256MB', threads: 1 });
+    const engine = await DataEngine.open({ tempDir: spillDir(tempDir), memoryLimit: '256MB', threads: 1 });
     const server = createScoringServer({ model, backend, engine, tempDir, maxBodyBytes: flags['max-body'] * 1024 * 1024, version: cliVersion(), onRequest: (line) => this.note(line) });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { newRunId, PrdError, resolveRecipe, RunEvents, type RunStatus } from '@prd/core';
+import { newRunId, PrdError, resolveRecipe, RunEvents, tempDirBeside, type RunStatus } from '@prd/core';
 import { sweepReportHtml } from '@prd/report';
 import {
   bestTrial,
@@ -119,7 +119,7 @@ export default class Sweep extends PrdCommand {
     const json = this.jsonEnabled();
     const events = new RunEvents();
     events.on((e) => e.type === 'log' && e.level !== 'debug' && this.note(`${e.level === 'warn' ? 'warning: ' : ''}${e.message}`));
-    const parent = await openParentRun(resolved, sweepDir, state, events, join(cacheDir, '..', 'tmp'));
+    const parent = await openParentRun(resolved, sweepDir, state, events, tempDirBeside(cacheDir));
     state.childTags = { ...state.childTags, ...parent.childTags };
 
     const mode = flags.progress === 'auto' ? (process.stderr.isTTY && !json && !process.env.CI ? 'live' : json ? 'none' : 'plain') : flags.progress;

@@ -29,9 +29,9 @@ const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path
  * The rows of `numbered` (a source's rows with `__pos`, see SourceData.numbered) that meet each of `conditions` in
  * turn, remembered as their positions under `<tempDir>/selections/` (a derived file: see run/derived-files.ts).
  * Later reads then join on the positions instead of evaluating the conditions, so a query that needs three columns
- * reads three columns, not every column the conditions test (on the 233-column benchmark, 0.1 s against 3 s). The file is named by the digest of the source's query, its fingerprint
- * and the conditions, and is reused only when its own digest matches the one written beside it; `reuse: false`
- * (`--no-cache`) computes it again.
+ * reads three columns, not every column the conditions test (on the 233-column benchmark, 0.1 s against 3 s). The
+ * file is named by the digest of the source's query, its fingerprint and the conditions, and is reused only when its
+ * own digest matches the one written beside it; `reuse: false` (`--no-cache`) computes it again.
  */
 export async function selectRows(engine: DataEngine, numbered: Relation, fingerprint: string, conditions: readonly string[], tempDir: string, reuse = true): Promise<RowSelection> {
   const dir = join(tempDir, 'selections');

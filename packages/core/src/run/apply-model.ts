@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
 import { PrdError } from '../errors.js';
+import { spillDir, tempDirBeside } from './temp-dirs.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import type { PluginRef } from '../recipe/base-schema.js';
 import type { RunEvents } from './events.js';
@@ -55,7 +56,7 @@ export async function applyModel(options: ApplyModelOptions): Promise<ApplyModel
   const out = resolve(options.out);
   const run = await runGivenModel({ ...options, purpose: 'predict' });
   if (!run.predictDir) throw new PrdError(`no rows of ${options.data.join(', ')} could be predicted`);
-  const engine = await DataEngine.open({ tempDir: join(resolve(options.cacheDir ?? join('.prd', 'cache')), '..', 'tmp', 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
+  const engine = await DataEngine.open({ tempDir: spillDir(tempDirBeside(resolve(options.cacheDir ?? join('.prd', 'cache')))), memoryLimit: options.memoryLimit ?? '1GB' });
   try {
     const columns = await writePredictionsCsv(engine, join(run.predictDir, 'test.parquet'), run.preprocessing, out);
     return { rows: run.rows, dropped: run.dropped, out, columns, modelDir: isModelUri(options.model) ? options.model : run.modelDir, runDir: run.runDir };

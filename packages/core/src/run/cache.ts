@@ -5,6 +5,7 @@ import { canonicalJson } from '../hash.js';
 import { removeLeftovers } from './cache-leftovers.js';
 import { breakIfStale, HoldRecord, readLock, tryLock, unlock } from './cache-lock.js';
 import { checkFiles, filesDigest, recordFiles, type FileRecord } from './cache-verify.js';
+import { tempDirBeside } from './temp-dirs.js';
 import type { RunEvents, StepName } from './events.js';
 
 /** Layout version of `entry.json`; entries of another version are rebuilt. */
@@ -97,7 +98,7 @@ export class StepCache {
     this.holds = holds;
     if (!cleaned.has(root)) {
       cleaned.add(root);
-      const removed = removeLeftovers(root, options.tempDir ?? join(root, '..', 'tmp'));
+      const removed = removeLeftovers(root, options.tempDir ?? tempDirBeside(root));
       if (removed.paths.length > 0) {
         options.events?.log(`removed ${removed.paths.length} leftover temporary file${removed.paths.length > 1 ? 's' : ''} of ended processes (${(removed.bytes / 1e6).toFixed(1)} MB)`);
       }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseForPrune, removeChosen, type PruneOptions, type PruneResult } from './cache-list.js';
+import { SPILL_DIR } from './temp-dirs.js';
 import { currentProcess, processState, writerGone, type ProcessIdentity } from './process-identity.js';
 
 /**
@@ -14,7 +15,7 @@ import { currentProcess, processState, writerGone, type ProcessIdentity } from '
  */
 const USERS_DIR = '.users';
 // Directories of the temporary directory that hold no reusable files (DuckDB's spill files, removed by DuckDB).
-const NOT_DERIVED = new Set(['duckdb']);
+const NOT_DERIVED = new Set([SPILL_DIR]);
 // A file being written: `<name>.<pid>.partial` (removed by the cache's leftover sweep once its writer ends).
 const PARTIAL = /\.\d+\.partial$/;
 // A file being pruned: `<file>.pruned-<pid>-<ms>` (removed here if its prune was killed).

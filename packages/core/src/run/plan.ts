@@ -3,6 +3,7 @@ import { DataEngine } from '../data/engine.js';
 import type { FeatureSpec } from '../data/features.js';
 import type { ResolvedRecipe } from '../recipe/resolve.js';
 import { StepCache } from './cache.js';
+import { spillDir, tempDirBeside } from './temp-dirs.js';
 import type { StepEnv } from './context.js';
 import { RunEvents, type StepName } from './events.js';
 import type { GraphContext, StepDef } from './graph.js';
@@ -48,10 +49,10 @@ export async function planRun(resolved: ResolvedRecipe, options: { cacheDir?: st
   const { recipe, registry, loaded } = resolved;
   const cacheRoot = resolve(options.cacheDir ?? join('.prd', 'cache'));
   const events = new RunEvents();
-  const tempDir = join(cacheRoot, '..', 'tmp');
+  const tempDir = tempDirBeside(cacheRoot);
   const pluginContext = { seed: recipe.seed, baseDir: loaded.dir, pointer: '', events, tempDir };
   const instances = await createInstances(recipe, registry, pluginContext);
-  const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb') });
+  const engine = await DataEngine.open({ tempDir: spillDir(tempDir) });
   const cache = new StepCache(cacheRoot);
   const signal = new AbortController().signal;
   try {

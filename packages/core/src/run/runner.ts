@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
 import type { FeatureSpec } from '../data/features.js';
 import { isPrdError } from '../errors.js';
+import { spillDir, tempDirBeside } from './temp-dirs.js';
 import type { MetricTree, PluginContext, WorkerLauncher } from '../plugin/contract.js';
 import type { PluginRegistry } from '../plugin/registry.js';
 import { entryDigest } from './entry-digest.js';
@@ -79,7 +80,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
   const { recipe, display, loaded, registry } = options.resolved;
   const runsDir = resolve(options.runsDir ?? 'runs');
   const cacheRoot = resolve(options.cacheDir ?? join('.prd', 'cache'));
-  const tempDir = join(cacheRoot, '..', 'tmp');
+  const tempDir = tempDirBeside(cacheRoot);
   const run = options.resume ? openForResume(runsDir, options.resume, display) : RunDirectory.create(runsDir, recipe.name);
   const started = Date.now();
   const manifest: Manifest = {
@@ -98,7 +99,7 @@ export async function runRecipe(options: RunOptions): Promise<RunResult> {
   };
   run.writeJson('recipe.resolved.json', display);
   run.writeJson('manifest.json', manifest);
-  const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? process.env.PRD_MEMORY_LIMIT ?? '1GB', signal });
+  const engine = await DataEngine.open({ tempDir: spillDir(tempDir), memoryLimit: options.memoryLimit ?? process.env.PRD_MEMORY_LIMIT ?? '1GB', signal });
   const timeline = new StepTimeline(new StepCache(cacheRoot, !options.noCache, { events, tempDir }), events, signal);
   let trackers: TrackerFanout | undefined;
   let status: RunStatus = 'FAILED';

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataEngine } from '../data/engine.js';
 import { PrdError } from '../errors.js';
+import { spillDir } from './temp-dirs.js';
 import type { FeatureSpec } from '../data/features.js';
 import type { MetricTree, PluginContext } from '../plugin/contract.js';
 import { defaultRef, defaultRefs } from '../plugin/kinds.js';
@@ -95,7 +96,7 @@ export async function runGivenModel(options: GivenModelRun): Promise<GivenModelR
   const started = Date.now();
   const tempDir = join(runsDir, `.prd-evaluate-${process.pid}-${started}`);
   mkdirSync(tempDir, { recursive: true });
-  const engine = await DataEngine.open({ tempDir: join(tempDir, 'duckdb'), memoryLimit: options.memoryLimit ?? '1GB' });
+  const engine = await DataEngine.open({ tempDir: spillDir(tempDir), memoryLimit: options.memoryLimit ?? '1GB' });
   // Plugins keep their reusable scratch (the csv source's Parquet conversions) where `prd run` keeps it.
   const context: PluginContext = { seed: 0, baseDir: process.cwd(), pointer: '', events, tempDir: resolve('.prd', 'tmp') };
   const timeline = new StepTimeline(new StepCache(cacheRoot), events, signal);
