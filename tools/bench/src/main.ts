@@ -62,9 +62,7 @@ async function main(): Promise<void> {
     if (!suite) throw new Error(`no benchmark suite "${name}" (have: ${all.map((s) => s.name).join(', ')})`);
     return suite;
   });
-  // The training suite writes its own tensor file and the parity suite runs the quickstart: without the others the
-  // CSV dataset is not needed.
-  const dataDir = suites.some((s) => s.name !== 'training' && s.name !== 'parity') ? await dataset(options) : '';
+  const dataDir = suites.some((s) => s.dataset !== false) ? await dataset(options) : '';
   const python = suites.some((s) => s.python !== false) ? ensurePythonEnv(join(REPO, '.bench', 'venv'), join(REPO, 'tools', 'bench', 'python', 'requirements.txt'), log) : '';
   const rows: BenchRow[] = [];
   const failed: string[] = [];

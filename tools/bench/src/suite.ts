@@ -41,6 +41,8 @@ export interface BenchSuite {
   name: string;
   /** false for a suite that runs no Python reference: then the virtual environment is not installed for it. */
   python?: boolean;
+  /** false for a suite that does not read the CSV benchmark dataset: then it is not written for it. */
+  dataset?: boolean;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 

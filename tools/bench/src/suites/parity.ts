@@ -22,6 +22,8 @@ const QUICKSTART = fileURLToPath(new URL('../../../../recipes/quickstart.json', 
 export const paritySuite: BenchSuite = {
   name: 'parity',
   python: false,
+  // It runs the quickstart on its synthetic data.
+  dataset: false,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const seedCount = Number(process.env.PRD_BENCH_PARITY_SEEDS ?? DEFAULT_SEEDS);
     if (!Number.isInteger(seedCount) || seedCount < 1) throw new Error(`PRD_BENCH_PARITY_SEEDS must be a whole number >= 1, not ${process.env.PRD_BENCH_PARITY_SEEDS}`);

@@ -204,6 +204,8 @@ function nativeModules(ctx: BenchContext): string | undefined {
  */
 export const trainingSuite: BenchSuite = {
   name: 'training',
+  // It writes its own tensor file.
+  dataset: false,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const path = join(ctx.workDir, 'train.f32');
     writeTensorFile(path, ROWS.fast);
